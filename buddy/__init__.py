@@ -1,0 +1,1 @@
+"""Buddy: pair volunteers with newcomers so that newcomers learn German."""

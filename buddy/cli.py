@@ -1,0 +1,88 @@
+"""`flask buddy …` commands: thin wrappers over the services."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from buddy.extensions import db
+
+
+def fail(message: str) -> None:
+    """Print one line naming the problem and exit with status 2."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.group("buddy")
+def buddy_cli() -> None:
+    """Buddy administration commands."""
+
+
+@buddy_cli.command("load-city")
+@with_appcontext
+def load_city_command() -> None:
+    """Load or update the districts of the city named by the CITY setting."""
+    from buddy.services.city import CityError, load_city
+
+    city = current_app.config["CITY"]
+    try:
+        count = load_city(city)
+    except CityError as error:
+        fail(str(error))
+    click.echo(f"{count} districts of {city} loaded.")
+
+
+@buddy_cli.command("demo")
+@click.option("--scale", type=click.IntRange(min=1), default=300, show_default=True,
+              help="Number of newcomers (volunteers: half as many).")
+@click.option("--if-empty", is_flag=True, help="Do nothing when people exist already.")
+@with_appcontext
+def demo_command(scale: int, if_empty: bool) -> None:
+    """Create a deterministic demo city and print the demo logins."""
+    from buddy.models import User
+    from buddy.services.demo import DemoError, create_demo
+
+    if if_empty and db.session.scalar(select(func.count()).select_from(User)):
+        click.echo("The database has people in it already; no demo data added.")
+        return
+    try:
+        with click.progressbar(length=3, label="Demo city", file=sys.stderr) as bar:
+            report = create_demo(current_app.config["CITY"], newcomers=scale,
+                                 progress=lambda message: bar.update(1))
+    except DemoError as error:
+        fail(str(error))
+    click.echo(f"Demo: {report.newcomers} newcomers, {report.volunteers} volunteers, "
+               f"{report.matches} matches, {report.meetings} sessions.")
+    click.echo("Demo logins:")
+    for role, login, password in report.logins:
+        click.echo(f"  {role:<12} {login:<28} password: {password}")
+
+
+@buddy_cli.command("create-coordinator")
+@click.option("--email", prompt=True, help="The coordinator's e-mail address (the login).")
+@click.password_option(help="At least 8 characters.")
+@with_appcontext
+def create_coordinator_command(email: str, password: str) -> None:
+    """Create a coordinator account."""
+    from buddy.services.accounts import AccountError, create_coordinator
+
+    try:
+        user = create_coordinator(email, password)
+    except AccountError as error:
+        fail(str(error))
+    click.echo(f"Coordinator {user.email} created.")
+
+
+@buddy_cli.command("send-mail")
+@with_appcontext
+def send_mail_command() -> None:
+    """Send the e-mails waiting in the outbox (retrying failed ones when due)."""
+    from buddy.services.mail import send_pending
+
+    report = send_pending()
+    click.echo(f"{report.sent} sent, {report.retried} to retry later, {report.failed} failed.")

@@ -1,0 +1,51 @@
+"""Locale selection and language names from Babel's CLDR data."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from babel import Locale
+from flask import current_app, request
+from flask_login import current_user
+
+LOCALE_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    """Pick the locale: the user's saved choice, the switcher's cookie, the browser, then de."""
+    supported = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in supported:
+        return current_user.locale
+    cookie = request.cookies.get(LOCALE_COOKIE)
+    if cookie in supported:
+        return cookie
+    return request.accept_languages.best_match(supported) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
+
+
+@cache
+def text_direction(locale: str) -> str:
+    """'rtl' for right-to-left scripts (ar, fa, ps), otherwise 'ltr'."""
+    return Locale.parse(locale).text_direction
+
+
+@cache
+def native_name(code: str) -> str:
+    """A language's name in that language, first letter capitalised ('Українська')."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The interface languages as (code, name in its own language)."""
+    return [(code, native_name(code)) for code in current_app.config["LANGUAGES"]]
+
+
+def language_name(code: str, locale: str) -> str:
+    """A language's name in the reader's locale, for lists of spoken languages."""
+    try:
+        name = Locale.parse(locale).languages.get(code)
+    except ValueError:
+        name = None
+    return name or code

@@ -1,0 +1,49 @@
+"""Words for codes: each enum value and slot name as the reader sees it (lazily translated)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from buddy.models.types import (
+    GermanLevel,
+    MailStatus,
+    Mode,
+    NewcomerStatus,
+    VolunteerStatus,
+)
+
+NEWCOMER_STATUS = {
+    NewcomerStatus.WAITING: _l("We are looking for a buddy for you."),
+    NewcomerStatus.MATCHED: _l("You have a buddy."),
+    NewcomerStatus.PAUSED: _l("Your search is paused."),
+    NewcomerStatus.WITHDRAWN: _l("You have left Buddy."),
+}
+
+VOLUNTEER_STATUS = {
+    VolunteerStatus.PENDING: _l("A coordinator will check your sign-up soon."),
+    VolunteerStatus.ACTIVE: _l("You are an active volunteer."),
+    VolunteerStatus.PAUSED: _l("You have paused. You get no new buddies."),
+    VolunteerStatus.LEFT: _l("You have left Buddy."),
+    VolunteerStatus.REJECTED: _l("Your sign-up was not accepted."),
+}
+
+GERMAN_LEVEL = {
+    GermanLevel.A0: _l("I do not speak German yet."),
+    GermanLevel.A1: _l("I know a few words and simple sentences."),
+    GermanLevel.A2: _l("I can talk about simple everyday things."),
+    GermanLevel.B1: _l("I can talk about most everyday things."),
+    GermanLevel.B2: _l("I can talk easily about many topics."),
+    GermanLevel.C1: _l("I speak German well and want to practise."),
+}
+
+MODE = {
+    Mode.IN_PERSON: _l("In person"),
+    Mode.ONLINE: _l("Online"),
+    Mode.EITHER: _l("In person or online"),
+}
+
+MAIL_STATUS = {
+    MailStatus.WAITING: _l("waiting"),
+    MailStatus.SENT: _l("sent"),
+    MailStatus.FAILED: _l("failed"),
+}

@@ -1,0 +1,1 @@
+"""Use cases: each service validates typed input, changes models and commits once."""

@@ -1,0 +1,121 @@
+"""The outbox: every e-mail is a row first and is sent afterwards, with retries."""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import select, update
+
+from buddy import clock
+from buddy.extensions import db
+from buddy.models import MailStatus, OutboxMail
+
+MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=5)
+
+
+def queue(key: str, to_addr: str, locale: str, template: str, **context) -> OutboxMail:
+    """Render an e-mail in the recipient's locale and add it to the outbox (caller commits).
+
+    The key names the event and the recipient; a mail whose key is already queued is not
+    queued again, so a repeated request sends one e-mail.
+    """
+    existing = db.session.scalar(select(OutboxMail).where(OutboxMail.key == key))
+    if existing is not None:
+        return existing
+    with force_locale(locale):
+        text = render_template(f"email/{template}.txt", **context)
+    subject, _, body = text.strip().partition("\n")
+    mail = OutboxMail(
+        key=key,
+        to_addr=to_addr,
+        locale=locale,
+        subject=subject.strip(),
+        body=body.strip() + "\n",
+    )
+    db.session.add(mail)
+    return mail
+
+
+@dataclass(frozen=True)
+class SendReport:
+    """What one pass over the outbox did."""
+
+    sent: int
+    retried: int
+    failed: int
+
+
+def _claim(mail: OutboxMail) -> bool:
+    """Take a mail for sending; False when another sender got it first."""
+    now = clock.now()
+    result = db.session.execute(
+        update(OutboxMail)
+        .where(
+            OutboxMail.id == mail.id,
+            OutboxMail.status == MailStatus.WAITING,
+            OutboxMail.attempts == mail.attempts,
+        )
+        .values(attempts=OutboxMail.attempts + 1, next_attempt_at=now + LEASE)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _deliver(mail: OutboxMail) -> None:
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_SENDER"]
+    message["To"] = mail.to_addr
+    message["Subject"] = mail.subject
+    message["Message-ID"] = make_msgid(idstring=f"outbox-{mail.id}")
+    message.set_content(mail.body)
+    message["Content-Language"] = mail.locale
+    if not config["MAIL_SERVER"]:
+        current_app.logger.info("mail (no SMTP server set) to %s: %s", mail.to_addr, mail.subject)
+        return
+    with smtplib.SMTP(
+        config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]
+    ) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(message)
+
+
+def send_pending(limit: int = 200) -> SendReport:
+    """Send the mails that are due; a failure is retried later with growing pauses."""
+    due = db.session.scalars(
+        select(OutboxMail)
+        .where(OutboxMail.status == MailStatus.WAITING, OutboxMail.next_attempt_at <= clock.now())
+        .order_by(OutboxMail.id)
+        .limit(limit)
+    ).all()
+    sent = retried = failed = 0
+    for mail in due:
+        if not _claim(mail):
+            continue
+        try:
+            _deliver(mail)
+        except (OSError, smtplib.SMTPException) as error:
+            mail.last_error = f"{type(error).__name__}: {error}"[:500]
+            if mail.attempts >= MAX_ATTEMPTS:
+                mail.status = MailStatus.FAILED
+                failed += 1
+            else:
+                mail.next_attempt_at = clock.now() + timedelta(minutes=2**mail.attempts)
+                retried += 1
+        else:
+            mail.status = MailStatus.SENT
+            mail.sent_at = clock.now()
+            mail.last_error = None
+            sent += 1
+        db.session.commit()
+    return SendReport(sent=sent, retried=retried, failed=failed)

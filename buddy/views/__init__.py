@@ -1,0 +1,1 @@
+"""Blueprints: HTTP only — parse the request, call one service, render or redirect."""

@@ -1,0 +1,80 @@
+"""Log in and out, and reset a forgotten password."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from buddy.extensions import db, limiter
+from buddy.forms import LoginForm, ResetPasswordForm, ResetRequestForm
+from buddy.services import accounts
+from buddy.views.access import home_for, public, safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    """Log in with e-mail or phone number and password."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.identifier.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("The login or the password is not right."))
+        else:
+            accounts.record_login(user, form.password.data)
+            login_user(user)
+            next_page = request.args.get("next")
+            return redirect(safe_next(next_page) if next_page else home_for(user))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@public
+@login_required
+def logout():
+    """Log out on this device and end every other session too."""
+    accounts.end_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("public.index"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def reset_request():
+    """Ask for a password reset link by e-mail."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.identifier.data)
+        flash(_("If an account with an e-mail address exists, we have sent a link to it. "
+                "If you signed up with a phone number only, please call your coordinator."),
+              "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_with_token(token: str):
+    """Choose a new password with a link from the e-mail."""
+    user = accounts.user_for_reset_token(token)
+    if user is None:
+        abort(404)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        accounts.reset_password(user, form.password.data)
+        flash(_("Your new password is saved. Please log in."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)

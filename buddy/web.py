@@ -1,0 +1,83 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, render_template, request
+from flask_babel import format_decimal, get_locale
+
+from buddy import config
+from buddy.extensions import babel, csrf, db, limiter, login_manager, migrate
+from buddy.i18n import language_choices, select_locale, text_direction
+
+MIGRATIONS = str(config.REPO_ROOT / "migrations")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the Buddy application."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("BUDDY_INSTANCE", str(config.REPO_ROOT / "instance")),
+        template_folder=str(config.REPO_ROOT / "templates"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(config.from_environment(Path(app.instance_path)))
+    if test_config:
+        app.config.update(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    from buddy import models  # noqa: F401  (register the tables)
+    from buddy.cli import buddy_cli
+    from buddy.views import auth, coord, me, public
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(me.bp)
+    app.register_blueprint(coord.bp)
+    app.cli.add_command(buddy_cli)
+    _register_template_helpers(app)
+    _register_error_pages(app)
+    return app
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    from buddy.services.accounts import load_session_user
+
+    return load_session_user(user_id)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from buddy import labels
+
+    app.jinja_env.globals["labels"] = labels
+    app.jinja_env.filters["number"] = format_decimal
+    @app.context_processor
+    def inject_locale():
+        locale = str(get_locale())
+        return {
+            "current_locale": locale,
+            "text_dir": text_direction(locale),
+            "language_choices": language_choices(),
+        }
+
+
+def _register_error_pages(app: Flask) -> None:
+    def render_error(error):
+        code = getattr(error, "code", 500) or 500
+        if code == 500:
+            app.logger.exception("unhandled error on %s", request.path)
+        return render_template("errors/error.html", code=code), code
+
+    for code in (400, 403, 404, 405, 429, 500):
+        app.register_error_handler(code, render_error)

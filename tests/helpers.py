@@ -1,0 +1,49 @@
+"""Small helpers shared by the tests."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from buddy.extensions import db
+from buddy.models import District, User
+
+PASSWORD = "correct horse battery"
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def district(slug: str = "bilk") -> District:
+    """A district of the test city by slug."""
+    return db.session.scalar(db.select(District).where(District.slug == slug))
+
+
+def login(client, user: User, password: str = PASSWORD):
+    """Log a user in through the real form and return the response."""
+    return client.post("/login", data={"identifier": user.login, "password": password})
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form in a page."""
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token in page"
+    return match.group(1)
+
+
+def test_config(tmp_path, **extra) -> dict:
+    """The configuration every test app starts from."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": PG_URL or f"sqlite:///{tmp_path / 'test.db'}",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        "MAIL_SERVER": "",
+        "PUBLIC_URL": "http://buddy.test",
+    }
+    config.update(extra)
+    return config
+
+
+test_config.__test__ = False  # not a test, despite the name
