@@ -5,7 +5,9 @@ from __future__ import annotations
 from functools import cache
 
 from babel import Locale
+from babel.dates import get_day_names
 from flask import current_app, request
+from flask_babel import get_locale
 from flask_login import current_user
 
 LOCALE_COOKIE = "lang"
@@ -42,10 +44,36 @@ def language_choices() -> list[tuple[str, str]]:
     return [(code, native_name(code)) for code in current_app.config["LANGUAGES"]]
 
 
+# Languages people in the programme speak (besides German), most frequent first.
+SPOKEN_LANGUAGES = (
+    "ar", "uk", "fa", "ku", "ckb", "tr", "ru", "ti", "ps", "so", "en", "fr", "am", "ur", "ha",
+    "sq", "sr", "bs", "hr", "ro", "bg", "pl", "es", "it", "pt", "el", "hy", "ka", "az", "uz",
+    "tg", "hi", "bn", "ta", "ne", "zh", "vi", "sw", "yo", "ig", "om", "ln",
+)
+
+
+@cache
+def spoken_language_choices(locale: str) -> tuple[tuple[str, str], ...]:
+    """Spoken languages as (code, name in the reader's language), sorted by that name."""
+    names = [(code, language_name(code, locale)) for code in SPOKEN_LANGUAGES]
+    return tuple(sorted(names, key=lambda pair: pair[1].casefold()))
+
+
 def language_name(code: str, locale: str) -> str:
     """A language's name in the reader's locale, for lists of spoken languages."""
     try:
         name = Locale.parse(locale).languages.get(code)
     except ValueError:
         name = None
-    return name or code
+    if not name:
+        return code
+    return name[:1].upper() + name[1:]
+
+
+DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def day_names() -> list[tuple[str, str]]:
+    """Week days Monday first as (slot key, name in the reader's locale)."""
+    names = get_day_names("wide", locale=get_locale())
+    return [(key, names[i]) for i, key in enumerate(DAY_KEYS)]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from buddy.models.types import (
+    BuddyGender,
+    Gender,
     GermanLevel,
     MailStatus,
     Mode,
@@ -40,6 +42,32 @@ MODE = {
     Mode.IN_PERSON: _l("In person"),
     Mode.ONLINE: _l("Online"),
     Mode.EITHER: _l("In person or online"),
+}
+
+GENDER = {
+    Gender.FEMALE: _l("Woman"),
+    Gender.MALE: _l("Man"),
+    Gender.DIVERSE: _l("Diverse"),
+    Gender.UNSPECIFIED: _l("I prefer not to say"),
+}
+
+BUDDY_GENDER = {
+    BuddyGender.ANY: _l("It does not matter"),
+    BuddyGender.FEMALE: _l("A woman"),
+    BuddyGender.MALE: _l("A man"),
+}
+
+TOPIC = {
+    "everyday": _l("Everyday life"),
+    "work": _l("Work"),
+    "school": _l("School and children"),
+    "letters": _l("Letters from offices"),
+}
+
+PARTS_OF_DAY = {
+    "morning": _l("Morning"),
+    "afternoon": _l("Afternoon"),
+    "evening": _l("Evening"),
 }
 
 MAIL_STATUS = {

@@ -10,7 +10,7 @@ from flask_babel import format_decimal, get_locale
 
 from buddy import config
 from buddy.extensions import babel, csrf, db, limiter, login_manager, migrate
-from buddy.i18n import language_choices, select_locale, text_direction
+from buddy.i18n import day_names, language_choices, select_locale, text_direction
 
 MIGRATIONS = str(config.REPO_ROOT / "migrations")
 
@@ -38,9 +38,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from buddy import models  # noqa: F401  (register the tables)
     from buddy.cli import buddy_cli
-    from buddy.views import auth, coord, me, public
+    from buddy.views import auth, coord, join, me, public
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(join.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(me.bp)
     app.register_blueprint(coord.bp)
@@ -61,6 +62,7 @@ def _register_template_helpers(app: Flask) -> None:
     from buddy import labels
 
     app.jinja_env.globals["labels"] = labels
+    app.jinja_env.globals["day_names"] = day_names
     app.jinja_env.filters["number"] = format_decimal
     @app.context_processor
     def inject_locale():
@@ -79,5 +81,5 @@ def _register_error_pages(app: Flask) -> None:
             app.logger.exception("unhandled error on %s", request.path)
         return render_template("errors/error.html", code=code), code
 
-    for code in (400, 403, 404, 405, 429, 500):
+    for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)

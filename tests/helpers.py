@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from html import unescape
 
 from buddy.extensions import db
 from buddy.models import District, User
@@ -47,3 +48,37 @@ def test_config(tmp_path, **extra) -> dict:
 
 
 test_config.__test__ = False  # not a test, despite the name
+
+
+def newcomer_form(**changes) -> dict:
+    form = {
+        "display_name": "Amina Haddad", "phone": "0151 23456789", "email": "",
+        "password": "a long password", "languages": ["ar", "en"], "german_level": "A1",
+        "district": "bilk", "availability": ["mon-evening", "sat-morning"], "mode": "either",
+        "gender": "female", "buddy_gender": "female", "topics": ["everyday", "letters"],
+        "consent": "y",
+    }
+    form.update(changes)
+    return {k: v for k, v in form.items() if v is not None}
+
+
+def volunteer_form(**changes) -> dict:
+    form = {
+        "display_name": "Julia Weber", "email": "julia@example.org", "phone": "",
+        "password": "a long password", "languages": ["en", "fr"], "district": "oberkassel",
+        "max_km": "5", "availability": ["mon-evening"], "mode": "in_person", "capacity": "2",
+        "gender": "female", "buddy_gender": "any", "motivation": "Ich helfe gern.",
+        "consent": "y",
+    }
+    form.update(changes)
+    return {k: v for k, v in form.items() if v is not None}
+
+
+def count(model) -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(model))
+
+
+def error_of(html: str, field: str) -> str:
+    """The error message shown next to a field, as the reader sees it."""
+    match = re.search(rf'<p class="error" id="{field}-error">([^<]*)</p>', html)
+    return unescape(match.group(1)) if match else ""

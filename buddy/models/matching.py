@@ -33,6 +33,7 @@ class MatchRound(db.Model):
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
     unmatched: Mapped[list[Any]] = mapped_column(JSON, default=list)
     hints: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    error: Mapped[str | None] = mapped_column(Text)
 
     created_by: Mapped[User | None] = relationship()
 

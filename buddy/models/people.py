@@ -153,6 +153,7 @@ class Newcomer(_Profile, db.Model):
     )
     waiting_since: Mapped[datetime] = mapped_column(DateTime, default=clock.now, index=True)
     stale_asked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    stale_answered_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user: Mapped[User] = relationship(back_populates="newcomer")
     district: Mapped[District] = relationship()

@@ -122,6 +122,7 @@ class MatchStatus(enum.StrEnum):
     ACTIVE = "active"
     ENDED = "ended"
     REJECTED = "rejected"
+    SUPERSEDED = "superseded"  # a proposal replaced by a later round
 
 
 class EndReason(enum.StrEnum):
@@ -159,13 +160,16 @@ class MailStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+ENUM_LENGTH = 24  # room for new values without a column change
+
+
 def enum_column(enum_cls: type[enum.Enum]) -> Enum:
     """A portable enum column storing the member values as strings (no native DB enum)."""
     return Enum(
         enum_cls,
         native_enum=False,
         create_constraint=False,
-        length=max(len(m.value) for m in enum_cls) + 4,
+        length=ENUM_LENGTH,
         values_callable=lambda cls: [m.value for m in cls],
         validate_strings=True,
     )

@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from buddy.extensions import db
 from buddy.forms import LanguageForm
+from buddy.forms.fields import options
 from buddy.i18n import LOCALE_COOKIE, language_choices
 from buddy.services.people import set_locale
 from buddy.views.access import public, safe_next
@@ -22,12 +23,19 @@ def index():
     return render_template("public/index.html")
 
 
+@bp.get("/privacy")
+@public
+def privacy():
+    """The privacy notice, built from the actual settings."""
+    return render_template("public/privacy.html")
+
+
 @bp.post("/lang")
 @public
 def set_language():
     """Switch the interface language: a cookie, and the saved choice when logged in."""
     form = LanguageForm()
-    form.lang.choices = language_choices()
+    form.lang.choices = options(language_choices())
     if not form.validate_on_submit():
         return redirect(safe_next(form.next.data))
     if current_user.is_authenticated:

@@ -65,6 +65,16 @@ class ResetPasswordForm(FlaskForm):
     submit = SubmitField(_l("Save the new password"))
 
 
+class PasswordChangeForm(FlaskForm):
+    """Change one's password, proving the current one first."""
+
+    current = PasswordField(_l("Current password"),
+                            validators=[DataRequired(_l("Please enter your password.")),
+                                        Length(max=PASSWORD_MAX, message=_l("This is too long."))])
+    password = password_field(_l("New password"))
+    submit = SubmitField(_l("Change password"))
+
+
 class LanguageForm(FlaskForm):
     """The language switcher."""
 

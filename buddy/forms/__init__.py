@@ -1,0 +1,26 @@
+"""Flask-WTF forms; every label and message is translated lazily."""
+
+from buddy.forms.account import (
+    LanguageForm,
+    LoginForm,
+    PasswordChangeForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
+from buddy.forms.profile import (
+    CoordinatorNewcomerForm,
+    NewcomerProfileForm,
+    NewcomerSignupForm,
+    VolunteerProfileForm,
+    VolunteerSignupForm,
+    newcomer_data,
+    profile_values,
+    volunteer_data,
+)
+
+__all__ = [
+    "CoordinatorNewcomerForm", "LanguageForm", "LoginForm", "NewcomerProfileForm",
+    "NewcomerSignupForm", "PasswordChangeForm", "ResetPasswordForm", "ResetRequestForm",
+    "VolunteerProfileForm", "VolunteerSignupForm", "newcomer_data", "profile_values",
+    "volunteer_data",
+]
