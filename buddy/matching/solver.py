@@ -1,0 +1,277 @@
+"""Exact max-cardinality, max-score b-matching: direct solve or prune–solve–certify."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
+
+from .feasibility import Encoded
+
+Progress = Callable[[str], None]
+BLOCK_ELEMENTS = 1 << 21  # pairs evaluated per vectorised block
+DIRECT_PAIRS = 4_000_000  # up to this many pairs: take every feasible pair, no certificate
+DIRECT_FEASIBLE = 6_000_000  # or up to this many feasible pairs (found during the first scan)
+DENSE_CELLS = 3_000_000  # slot-expanded problems up to this size use dense LSA
+CANDIDATES_K = 12 # best candidates kept per newcomer
+COLUMN_K = 2  # best newcomers kept per volunteer in the first scan
+NEG = np.int64(np.iinfo(np.int64).min // 4)
+
+
+@dataclass(slots=True)
+class Outcome:
+    """Raw solver output: volunteer index per newcomer row (-1 = none) and statistics."""
+
+    match: np.ndarray
+    has_feasible: np.ndarray
+    feasible_pairs: int
+    candidate_pairs: int
+    rounds: int
+    certified: bool
+
+
+def _blocks(n: int, m: int) -> list[tuple[int, int]]:
+    step = max(1, BLOCK_ELEMENTS // max(m, 1))
+    return [(r, min(n, r + step)) for r in range(0, n, step)]
+
+
+def _assign(
+    nr: int, ncol: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray, w: np.ndarray
+) -> np.ndarray:
+    """Solve max Σw over a b-matching of candidate edges (every w > 0); column per row or -1."""
+    match = np.full(nr, -1, dtype=np.int64)
+    if not len(rows):
+        return match
+    urows, r_of = np.unique(rows, return_inverse=True)
+    ucols, c_of = np.unique(cols, return_inverse=True)
+    deg = np.bincount(c_of, minlength=len(ucols))
+    copies = np.minimum(cap[ucols], deg)
+    offset = np.concatenate(([0], np.cumsum(copies)))
+    total = int(offset[-1])
+    r = len(urows)
+    big_m = float(w.max()) + 1.0
+    rep = copies[c_of]
+    er = np.repeat(r_of, rep)
+    first = np.repeat(np.cumsum(rep) - rep, rep)
+    ec = np.repeat(offset[c_of], rep) + (np.arange(len(er)) - first)
+    ew = np.repeat(big_m - w.astype(np.float64), rep)
+    if r * (total + r) <= DENSE_CELLS:
+        dense = np.full((r, total + r), 4.0 * big_m)
+        dense[:, total:] = big_m
+        dense[er, ec] = ew
+        ri, ci = linear_sum_assignment(dense)
+    else:
+        er = np.concatenate((er, np.arange(r)))
+        ec = np.concatenate((ec, total + np.arange(r)))
+        ew = np.concatenate((ew, np.full(r, big_m)))
+        mat = sp.csr_matrix((ew, (er, ec)), shape=(r, total + r))
+        ri, ci = min_weight_full_bipartite_matching(mat)
+    real = ci < total
+    slot_owner = np.searchsorted(offset, ci[real], side="right") - 1
+    match[urows[ri[real]]] = ucols[slot_owner]
+    return match
+
+
+def _solve_components(
+    n: int, m: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray, w: np.ndarray
+) -> np.ndarray:
+    """Solve the candidate graph component by component (small ones batched together)."""
+    if not len(rows):
+        return np.full(n, -1, dtype=np.int64)
+    graph = sp.coo_matrix((np.ones(len(rows)), (rows, n + cols)), shape=(n + m, n + m))
+    ncomp, label = connected_components(graph, directed=False)
+    if ncomp <= 1:
+        return _assign(n, m, cap, rows, cols, w)
+    elabel = label[rows]
+    sizes = np.bincount(elabel, minlength=ncomp)
+    big = np.flatnonzero(sizes > 20_000)
+    match = np.full(n, -1, dtype=np.int64)
+    groups = [elabel == c for c in big]
+    groups.append(~np.isin(elabel, big))
+    for sel in groups:
+        if sel.any():
+            part = _assign(n, m, cap, rows[sel], cols[sel], w[sel])
+            hit = part >= 0
+            match[hit] = part[hit]
+    return match
+
+
+def _potentials(
+    n: int, m: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray, w: np.ndarray,
+    match: np.ndarray,
+) -> np.ndarray:
+    """Optimal volunteer duals p ≥ 0 from the residual graph (vectorised Bellman–Ford)."""
+    t = n + m
+    matched_edge = match[rows] == cols
+    load = np.bincount(match[match >= 0], minlength=m)
+    is_matched = match >= 0
+    allr, allv = np.arange(n), np.arange(m)
+    src = np.concatenate((
+        rows[~matched_edge], n + cols[matched_edge], np.full((~is_matched).sum(), t),
+        allr[is_matched], n + allv[load < cap], np.full((load > 0).sum(), t),
+    ))
+    dst = np.concatenate((
+        n + cols[~matched_edge], rows[matched_edge], allr[~is_matched],
+        np.full(is_matched.sum(), t), np.full((load < cap).sum(), t), n + allv[load > 0],
+    ))
+    cost = np.concatenate((
+        -w[~matched_edge], w[matched_edge], np.zeros(len(src) - len(rows), dtype=np.int64),
+    ))
+    order = np.argsort(dst, kind="stable")
+    src, dst, cost = src[order], dst[order], cost[order]
+    starts = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]])
+    targets = dst[starts]
+    d = np.zeros(t + 1, dtype=np.int64)
+    for _ in range(t + 2):
+        best = np.minimum.reduceat(d[src] + cost, starts)
+        improve = best < d[targets]
+        if not improve.any():
+            break
+        d[targets[improve]] = best[improve]
+    else:  # pragma: no cover - would mean the matching was not optimal
+        raise RuntimeError("negative cycle: candidate solution is not optimal")
+    return np.maximum(0, d[t] - d[n : n + m])
+
+
+def _topk(key: np.ndarray, k: int) -> np.ndarray:
+    """Column indices of the k largest entries of each row (unordered)."""
+    if key.shape[1] <= k:
+        return np.broadcast_to(np.arange(key.shape[1]), key.shape)
+    return np.argpartition(key, key.shape[1] - k, axis=1)[:, -k:]
+
+
+def optimise(
+    enc: Encoded,
+    active: np.ndarray,
+    cap: np.ndarray,
+    progress: Progress | None = None,
+    k: int | None = None,
+) -> Outcome:
+    """Exact optimum over the newcomers with ``active`` True and volunteer capacities ``cap``."""
+    n, m = enc.n, enc.m
+    k = CANDIDATES_K if k is None else k
+    say = progress or (lambda _msg: None)
+    blocks = _blocks(n, m)
+    usable = cap > 0
+    has_feasible = np.zeros(n, dtype=bool)
+    big = enc.max_pair_int * max(1, min(int(active.sum()), int(cap.sum()))) + 1
+    feasible_pairs = 0
+    direct = int(active.sum()) * m <= DIRECT_PAIRS
+    collect = True  # keep every feasible pair while there are few enough
+    n_collected = 0
+    erows, ecols, ew = [], [], []
+    crows: list[np.ndarray] = []
+    ccols: list[np.ndarray] = []
+    col_val = np.zeros((m, 0), dtype=np.int64)
+    col_row = np.zeros((m, 0), dtype=np.int64)
+    t0 = time.perf_counter()
+    for b, (r0, r1) in enumerate(blocks):
+        ok, score = enc.block(r0, r1)
+        has_feasible[r0:r1] = ok.any(axis=1)
+        feasible_pairs += int(np.count_nonzero(ok))
+        ok &= usable[None, :]
+        ok &= active[r0:r1, None]
+        if collect:
+            ii, jj = np.nonzero(ok)
+            n_collected += len(ii)
+            if direct or n_collected <= DIRECT_FEASIBLE:
+                erows.append(ii + r0)
+                ecols.append(jj)
+                ew.append(score[ii, jj].astype(np.int64) + big)
+            else:
+                collect = False
+                erows, ecols, ew = [], [], []
+        if not direct:
+            key = np.where(ok, score, NEG)
+            top = _topk(key, k)
+            ii = np.repeat(np.arange(r1 - r0), top.shape[1])
+            jj = top.ravel()
+            keep = key[ii, jj] > NEG
+            crows.append(ii[keep] + r0)
+            ccols.append(jj[keep])
+            # each volunteer also keeps its best newcomers over all blocks (running top-k)
+            kc = min(COLUMN_K, r1 - r0)
+            ctop = _topk(key.T, kc)
+            cval = np.take_along_axis(key.T, ctop, axis=1)
+            col_val = np.concatenate((col_val, cval), axis=1)
+            col_row = np.concatenate((col_row, ctop + r0), axis=1)
+            if col_val.shape[1] > COLUMN_K:
+                keep_c = _topk(col_val, COLUMN_K)
+                col_val = np.take_along_axis(col_val, keep_c, axis=1)
+                col_row = np.take_along_axis(col_row, keep_c, axis=1)
+        if len(blocks) > 1:
+            say(f"scan: block {b + 1}/{len(blocks)} ({time.perf_counter() - t0:.1f}s)")
+    if collect:  # every feasible pair is at hand: one exact solve, nothing to certify
+        rows = np.concatenate(erows) if erows else np.zeros(0, dtype=np.int64)
+        cols = np.concatenate(ecols) if ecols else np.zeros(0, dtype=np.int64)
+        w = np.concatenate(ew) if ew else np.zeros(0, dtype=np.int64)
+        match = _solve_components(n, m, cap, rows, cols, w)
+        return Outcome(match, has_feasible, feasible_pairs, len(rows), 1, True)
+    rows, cols = np.concatenate(crows), np.concatenate(ccols)
+    cj = np.repeat(np.arange(m), col_val.shape[1])
+    good = col_val.ravel() > NEG
+    rows = np.concatenate((rows, col_row.ravel()[good]))
+    cols = np.concatenate((cols, cj[good]))
+    keys = np.unique(rows.astype(np.int64) * m + cols)
+    say(f"scan done ({time.perf_counter() - t0:.1f}s), {len(keys):,} candidates")
+    rounds = 0
+    while True:
+        rounds += 1
+        rows, cols = keys // m, keys % m
+        w = _pair_weights(enc, rows, cols) + big
+        say(f"round {rounds}: solving {len(keys):,} candidate pairs")
+        t1 = time.perf_counter()
+        match = _solve_components(n, m, cap, rows, cols, w)
+        t2 = time.perf_counter()
+        p = _potentials(n, m, cap, rows, cols, w, match)
+        say(f"round {rounds}: solve {t2 - t1:.1f}s, duals {time.perf_counter() - t2:.1f}s")
+        cur = np.zeros(n, dtype=np.int64)
+        hit = match >= 0
+        sel = np.flatnonzero(hit)
+        cur[sel] = _pair_weights(enc, sel, match[sel]) + big - p[match[sel]]
+        new_keys = []
+        violated = 0
+        for b, (r0, r1) in enumerate(blocks):
+            ok, score = enc.block(r0, r1)
+            ok &= usable[None, :]
+            ok &= active[r0:r1, None]
+            key = np.where(ok, score + (big - p)[None, :], NEG)
+            best = key.max(axis=1)
+            bad = np.flatnonzero(best > cur[r0:r1])
+            if len(bad):
+                violated += len(bad)
+                sub = key[bad]
+                top = _topk(sub, k)
+                ii = np.repeat(bad, top.shape[1])
+                jj = top.ravel()
+                keep = key[ii, jj] > cur[r0 + ii]
+                new_keys.append((ii[keep] + r0).astype(np.int64) * m + jj[keep])
+            if len(blocks) > 1:
+                say(f"round {rounds}: certify block {b + 1}/{len(blocks)}, {violated:,} to add")
+        say(f"round {rounds}: certify done ({time.perf_counter() - t0:.1f}s), {violated:,} rows")
+        if not violated:
+            break
+        keys = np.union1d(keys, np.concatenate(new_keys))
+    return Outcome(match, has_feasible, feasible_pairs, len(keys), rounds, True)
+
+
+def _pair_weights(enc: Encoded, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Integer scores of the given pairs (assumed feasible), in solver units."""
+    out = np.empty(len(rows), dtype=np.int64)
+    step = 1 << 20
+    for s in range(0, len(rows), step):
+        r, c = rows[s : s + step], cols[s : s + step]
+        other = enc.nl[r] & enc.vl[c]
+        other[:, 0] &= np.uint64(~1 & 0xFFFFFFFFFFFFFFFF)
+        lang = (other != 0).any(axis=1)
+        pop = np.bitwise_count(enc.ns[r] & enc.vs[c])
+        inp = enc.inp_table[enc.nd[r], c] & ((enc.nm[r] & 1) != 0)
+        val = np.where(inp, enc.place_table[enc.nd[r], c], 0).astype(np.int64)
+        val += enc.time_int[np.minimum(pop, 3)] + lang * enc.lang_int + enc.wait_int[r]
+        out[s : s + step] = val
+    return out
