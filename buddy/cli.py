@@ -86,3 +86,40 @@ def send_mail_command() -> None:
 
     report = send_pending()
     click.echo(f"{report.sent} sent, {report.retried} to retry later, {report.failed} failed.")
+
+
+@buddy_cli.command("round")
+@click.option("--coordinator", "email", required=True, help="Who runs the round (e-mail).")
+@with_appcontext
+def round_command(email: str) -> None:
+    """Run a matching round with the default weights and show its progress."""
+    from buddy.models import User
+    from buddy.services import rounds
+
+    coordinator = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if coordinator is None or coordinator.role.value != "coordinator":
+        fail(f"--coordinator: no coordinator with the e-mail address {email!r}")
+    round_ = rounds.start_round(coordinator, rounds.default_weights())
+    with click.progressbar(length=100, label="Matching", file=sys.stderr,
+                           show_pos=False) as bar:
+        def progress(message: str) -> None:
+            bar.label = f"Matching: {message}"[:60]
+            bar.update(1)
+        round_ = rounds.run_round(round_.id, progress=progress)
+        bar.update(100)
+    if round_.status.value != "done":
+        fail(f"the round failed: {round_.error}")
+    click.echo(f"Round {round_.id}: {round_.pairs} pairs proposed for {round_.newcomers} "
+               f"newcomers and {round_.volunteers} volunteers in {round_.seconds:.2f} s; "
+               f"{len(round_.unmatched)} without a buddy.")
+
+
+@buddy_cli.command("stale")
+@with_appcontext
+def stale_command() -> None:
+    """Ask long-waiting newcomers whether they are still interested; pause non-answers."""
+    from buddy.services import stale
+
+    report = stale.run()
+    click.echo(f"{report.asked} asked by e-mail, {report.to_call} to call, "
+               f"{report.paused} paused for lack of an answer.")

@@ -52,11 +52,15 @@ SPOKEN_LANGUAGES = (
 )
 
 
+COMMON_FIRST = 12  # the languages most people here speak come first, then the rest A–Z
+
+
 @cache
 def spoken_language_choices(locale: str) -> tuple[tuple[str, str], ...]:
-    """Spoken languages as (code, name in the reader's language), sorted by that name."""
+    """Spoken languages as (code, name in the reader's language): the most common first."""
     names = [(code, language_name(code, locale)) for code in SPOKEN_LANGUAGES]
-    return tuple(sorted(names, key=lambda pair: pair[1].casefold()))
+    common, rest = names[:COMMON_FIRST], names[COMMON_FIRST:]
+    return tuple(common + sorted(rest, key=lambda pair: pair[1].casefold()))
 
 
 def language_name(code: str, locale: str) -> str:
@@ -77,3 +81,8 @@ def day_names() -> list[tuple[str, str]]:
     """Week days Monday first as (slot key, name in the reader's locale)."""
     names = get_day_names("wide", locale=get_locale())
     return [(key, names[i]) for i, key in enumerate(DAY_KEYS)]
+
+
+def language_label(code: str) -> str:
+    """A language's name in the current reader's language (a Jinja filter)."""
+    return language_name(code, str(get_locale()))

@@ -29,6 +29,21 @@ VOLUNTEER_STATUS = {
     VolunteerStatus.REJECTED: _l("Your sign-up was not accepted."),
 }
 
+NEWCOMER_STATUS_SHORT = {
+    NewcomerStatus.WAITING: _l("waiting"),
+    NewcomerStatus.MATCHED: _l("matched"),
+    NewcomerStatus.PAUSED: _l("paused"),
+    NewcomerStatus.WITHDRAWN: _l("withdrawn"),
+}
+
+VOLUNTEER_STATUS_SHORT = {
+    VolunteerStatus.PENDING: _l("to review"),
+    VolunteerStatus.ACTIVE: _l("active"),
+    VolunteerStatus.PAUSED: _l("paused"),
+    VolunteerStatus.LEFT: _l("left"),
+    VolunteerStatus.REJECTED: _l("not accepted"),
+}
+
 GERMAN_LEVEL = {
     GermanLevel.A0: _l("I do not speak German yet."),
     GermanLevel.A1: _l("I know a few words and simple sentences."),
@@ -74,4 +89,18 @@ MAIL_STATUS = {
     MailStatus.WAITING: _l("waiting"),
     MailStatus.SENT: _l("sent"),
     MailStatus.FAILED: _l("failed"),
+}
+
+SCORE_PARTS = {
+    "language": _l("language"),
+    "time": _l("times"),
+    "place": _l("place"),
+    "waiting": _l("waiting"),
+}
+
+WHAT_IF = {
+    "today": _l("Today's rules"),
+    "more_km": _l("Every volunteer travels 2 km further"),
+    "online_for_all": _l("Everybody may also meet online"),
+    "german_from_a1": _l("German counts as a common language from level A1"),
 }

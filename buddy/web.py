@@ -7,10 +7,18 @@ from pathlib import Path
 
 from flask import Flask, render_template, request
 from flask_babel import format_decimal, get_locale
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from buddy import config
 from buddy.extensions import babel, csrf, db, limiter, login_manager, migrate
-from buddy.i18n import day_names, language_choices, select_locale, text_direction
+from buddy.i18n import (
+    day_names,
+    language_choices,
+    language_label,
+    select_locale,
+    text_direction,
+)
 
 MIGRATIONS = str(config.REPO_ROOT / "migrations")
 
@@ -27,6 +35,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options.setdefault("connect_args", {}).setdefault("timeout", 30)
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     csrf.init_app(app)
@@ -38,17 +49,28 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from buddy import models  # noqa: F401  (register the tables)
     from buddy.cli import buddy_cli
-    from buddy.views import auth, coord, join, me, public
+    from buddy.views import auth, coord, join, me, public, review, rounds
 
     app.register_blueprint(public.bp)
     app.register_blueprint(join.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(me.bp)
     app.register_blueprint(coord.bp)
+    app.register_blueprint(review.bp)
+    app.register_blueprint(rounds.bp)
     app.cli.add_command(buddy_cli)
     _register_template_helpers(app)
     _register_error_pages(app)
     return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """SQLite: write-ahead log, so readers never block the one writer."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
 
 
 @login_manager.user_loader
@@ -59,11 +81,13 @@ def _load_user(user_id: str):
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from buddy import labels
+    from buddy import labels, reasons
 
     app.jinja_env.globals["labels"] = labels
+    app.jinja_env.globals["reasons"] = reasons
     app.jinja_env.globals["day_names"] = day_names
     app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.filters["language_label"] = language_label
     @app.context_processor
     def inject_locale():
         locale = str(get_locale())

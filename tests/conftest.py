@@ -26,10 +26,22 @@ from buddy.web import create_app
 
 from helpers import PASSWORD, district, test_config
 
+_fresh_pg_schema = False
+
 
 def reset_database() -> None:
-    """Give the test an empty schema: create it on SQLite, truncate it on PostgreSQL."""
+    """Give the test an empty schema: create it on SQLite, truncate it on PostgreSQL.
+
+    The PostgreSQL test database outlives test runs, so the first test of a run replaces
+    the whole schema: tables left by an older version of the models must not linger.
+    """
+    global _fresh_pg_schema
     if db.engine.dialect.name == "postgresql":
+        if not _fresh_pg_schema:
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+            _fresh_pg_schema = True
         db.create_all()
         names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
         with db.engine.begin() as conn:

@@ -41,6 +41,7 @@ def test_config(tmp_path, **extra) -> dict:
         "RATELIMIT_ENABLED": False,
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
         "MAIL_SERVER": "",
+        "MAIL_SEND_AFTER_REQUEST": False,
         "PUBLIC_URL": "http://buddy.test",
     }
     config.update(extra)

@@ -19,6 +19,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from buddy.services.accounts import AccountError, normalise_email, normalise_phone
 from buddy.validation import TextError, clean_text
 
+# Examples stay left-to-right inside right-to-left sentences (Unicode isolates, U+2066/2069).
+PHONE_EXAMPLE = "\u20660151 23456789\u2069"
+EMAIL_EXAMPLE = "\u2066name@example.org\u2069"
 TOO_LONG = _l("Please use at most %(max)d characters.")
 NOT_A_CHOICE = _l("Please choose from the list.")
 
@@ -126,8 +129,8 @@ class Phone:
         try:
             field.data = normalise_phone(field.data)
         except AccountError:
-            raise ValidationError(
-                _l("This is not a phone number we can call. Example: 0151 23456789")) from None
+            raise ValidationError(_l("This is not a phone number we can call. Example: %(example)s",
+                                     example=PHONE_EXAMPLE)) from None
 
 
 class Email:
@@ -142,5 +145,5 @@ class Email:
         try:
             field.data = normalise_email(field.data)
         except AccountError:
-            raise ValidationError(
-                _l("This is not an e-mail address. Example: name@example.org")) from None
+            raise ValidationError(_l("This is not an e-mail address. Example: %(example)s",
+                                     example=EMAIL_EXAMPLE)) from None

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange
 from buddy import labels
 from buddy.forms.account import password_field
 from buddy.forms.fields import (
+    PHONE_EXAMPLE,
     ChoiceField,
     Email,
     MultiCheckboxField,
@@ -67,7 +68,8 @@ class _Person(FlaskForm):
 
 class _Contact(FlaskForm):
     phone = StringField(_l("Phone number"), validators=[Phone()],
-                        description=_l("A mobile number is best. Example: 0151 23456789"))
+                        description=_l("A mobile number is best. Example: %(example)s",
+                                       example=PHONE_EXAMPLE))
     email = StringField(_l("E-mail address"), validators=[Email()])
 
 

@@ -55,6 +55,7 @@ class Meeting(db.Model):
     topics_other: Mapped[str] = mapped_column(String(200), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     newcomer_answer: Mapped[str | None] = mapped_column(String(20))
+    newcomer_answered_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=clock.now)
 
     match: Mapped[Match] = relationship()

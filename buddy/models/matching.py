@@ -82,11 +82,12 @@ class Match(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
     end_reason: Mapped[EndReason | None] = mapped_column(enum_column(EndReason))
     end_note: Mapped[str | None] = mapped_column(Text)
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     newcomer: Mapped[Newcomer] = relationship()
     volunteer: Mapped[Volunteer] = relationship()
     round: Mapped[MatchRound | None] = relationship()
-    decided_by: Mapped[User | None] = relationship()
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
     def __repr__(self) -> str:
         return (

@@ -123,6 +123,7 @@ class MatchStatus(enum.StrEnum):
     ENDED = "ended"
     REJECTED = "rejected"
     SUPERSEDED = "superseded"  # a proposal replaced by a later round
+    PAUSED = "paused"  # an active match the coordinator stopped for now (e.g. after a report)
 
 
 class EndReason(enum.StrEnum):

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from buddy import clock
 from buddy.extensions import db
+from buddy.links import public_url
 from buddy.models import Role, User
 from buddy.services import audit, mail
 
@@ -160,8 +161,7 @@ def request_password_reset(identifier: str) -> None:
         to_addr=user.email,
         locale=user.locale or current_app.config["BABEL_DEFAULT_LOCALE"],
         template="reset_password",
-        link=current_app.config["PUBLIC_URL"].rstrip("/")
-        + url_for("auth.reset_with_token", token=token),
+        link=public_url("auth.reset_with_token", token=token),
         minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
     )
     audit.record("password.reset_requested", user, actor=user)

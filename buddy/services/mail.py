@@ -119,3 +119,22 @@ def send_pending(limit: int = 200) -> SendReport:
             sent += 1
         db.session.commit()
     return SendReport(sent=sent, retried=retried, failed=failed)
+
+
+def send_soon(response):
+    """Send due mail right after this response has gone out (never inside the request)."""
+    app = current_app._get_current_object()
+    if not app.config.get("MAIL_SEND_AFTER_REQUEST", True):
+        return response
+
+    def send() -> None:
+        with app.app_context():
+            try:
+                send_pending(limit=20)
+            except Exception:  # the outbox keeps the mail; `flask buddy send-mail` retries
+                app.logger.exception("sending mail after a request failed")
+            finally:
+                db.session.remove()
+
+    response.call_on_close(send)
+    return response

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    after_this_request,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from buddy.extensions import db, limiter
 from buddy.forms import LoginForm, ResetPasswordForm, ResetRequestForm
-from buddy.services import accounts
+from buddy.services import accounts, mail
 from buddy.views.access import home_for, public, safe_next
 
 bp = Blueprint("auth", __name__)
@@ -57,6 +67,7 @@ def reset_request():
     """Ask for a password reset link by e-mail."""
     form = ResetRequestForm()
     if form.validate_on_submit():
+        after_this_request(mail.send_soon)
         accounts.request_password_reset(form.identifier.data)
         flash(_("If an account with an e-mail address exists, we have sent a link to it. "
                 "If you signed up with a phone number only, please call your coordinator."),

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -10,6 +19,7 @@ from buddy.extensions import db
 from buddy.forms import LanguageForm
 from buddy.forms.fields import options
 from buddy.i18n import LOCALE_COOKIE, language_choices
+from buddy.services import stale
 from buddy.services.people import set_locale
 from buddy.views.access import public, safe_next
 
@@ -28,6 +38,17 @@ def index():
 def privacy():
     """The privacy notice, built from the actual settings."""
     return render_template("public/privacy.html")
+
+
+@bp.route("/still-interested/<token>", methods=["GET", "POST"])
+@public
+def still_interested(token: str):
+    """A newcomer answers 'yes, I still want a buddy' with the link from the e-mail."""
+    newcomer = stale.newcomer_for_token(token) or abort(404)
+    if request.method == "POST":
+        stale.confirm(newcomer)
+        return render_template("public/still_interested.html", done=True)
+    return render_template("public/still_interested.html", done=False)
 
 
 @bp.post("/lang")

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from buddy.extensions import db
-from buddy.services.city import load_city
-from buddy.web import create_app
-
-from helpers import test_config
+from e2e_helpers import serve
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -31,24 +25,9 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory):
-    """A real server in a thread, with CSRF on, on its own SQLite file."""
-    tmp = tmp_path_factory.mktemp("live")
-    os.environ.setdefault("BUDDY_INSTANCE", str(tmp / "instance"))
-    app = create_app(test_config(
-        tmp, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp / 'live.db'}", WTF_CSRF_ENABLED=True,
-    ))
-    with app.app_context():
-        db.create_all()
-        load_city(app.config["CITY"])
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
-    yield app
-    server.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        db.engine.dispose()
+    """The app served on a free port with an empty city."""
+    with serve(tmp_path_factory.mktemp("live")) as app:
+        yield app
 
 
 @pytest.fixture(scope="module")

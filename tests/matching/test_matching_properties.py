@@ -188,7 +188,6 @@ def test_certified_path_matches_brute_force(data: dict[str, Any]) -> None:
     # force prune–solve–certify with one candidate per newcomer and the sparse solver
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(solver, "DIRECT_PAIRS", 0)
-        mp.setattr(solver, "DIRECT_FEASIBLE", -1)
         mp.setattr(solver, "CANDIDATES_K", 1)
         mp.setattr(solver, "DENSE_CELLS", 0)
         check(data)
@@ -219,7 +218,6 @@ def test_medium_instances_all_paths_agree(data: dict[str, Any]) -> None:
     assert abs(res.summary.total_score - total) <= 1e-6 * max(1, count)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(solver, "DIRECT_PAIRS", 0)
-        mp.setattr(solver, "DIRECT_FEASIBLE", -1)
         mp.setattr(solver, "CANDIDATES_K", 2)
         mp.setattr(solver, "DENSE_CELLS", 0)
         mp.setattr(solver, "BLOCK_ELEMENTS", 64)

@@ -242,7 +242,6 @@ def test_certify_path_runs_rounds_and_is_exact() -> None:
     direct = solve(inst)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(solver, "DIRECT_PAIRS", 0)
-        mp.setattr(solver, "DIRECT_FEASIBLE", -1)
         mp.setattr(solver, "CANDIDATES_K", 1)
         certified = solve(inst)
     assert certified.summary.rounds >= 2
