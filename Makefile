@@ -17,7 +17,7 @@ translations: $(STAMP)
 	$(BIN)/pybabel compile --statistics -d translations 2>&1 | tail -n 1
 
 extract: $(STAMP)
-	$(BIN)/pybabel extract -F pyproject.toml -k _l -k lazy_gettext --no-location \
+	$(BIN)/pybabel extract -F pyproject.toml -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location \
 		--sort-output --project=Buddy -o translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations
 

@@ -123,3 +123,30 @@ def stale_command() -> None:
     report = stale.run()
     click.echo(f"{report.asked} asked by e-mail, {report.to_call} to call, "
                f"{report.paused} paused for lack of an answer.")
+
+
+@buddy_cli.command("followup")
+@with_appcontext
+def followup_command() -> None:
+    """Apply the follow-up rules and add items for stalled matches (run it daily)."""
+    from buddy.services import followup
+
+    click.echo(f"{followup.scan()} new follow-up items.")
+
+
+@buddy_cli.command("checkins")
+@with_appcontext
+def checkins_command() -> None:
+    """E-mail the one-tap check-in link for sessions of the last two days (run it daily)."""
+    from buddy.services import sessions
+
+    click.echo(f"{sessions.send_checkins()} check-in e-mails queued.")
+
+
+@buddy_cli.command("digest")
+@with_appcontext
+def digest_command() -> None:
+    """E-mail the coordinators what is due in the follow-up queue (run it weekly)."""
+    from buddy.services import followup
+
+    click.echo(f"{followup.send_digest()} digests queued.")

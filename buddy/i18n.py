@@ -86,3 +86,12 @@ def day_names() -> list[tuple[str, str]]:
 def language_label(code: str) -> str:
     """A language's name in the current reader's language (a Jinja filter)."""
     return language_name(code, str(get_locale()))
+
+
+def month_label(key: str) -> str:
+    """'2026-03' as a short month name in the reader's language ('März 2026')."""
+    from datetime import date
+
+    from babel.dates import format_date
+
+    return format_date(date(int(key[:4]), int(key[5:7]), 1), "LLL y", locale=get_locale())

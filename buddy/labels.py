@@ -6,9 +6,11 @@ from flask_babel import lazy_gettext as _l
 
 from buddy.models.types import (
     BuddyGender,
+    EndReason,
     Gender,
     GermanLevel,
     MailStatus,
+    MeetingStatus,
     Mode,
     NewcomerStatus,
     VolunteerStatus,
@@ -103,4 +105,62 @@ WHAT_IF = {
     "more_km": _l("Every volunteer travels 2 km further"),
     "online_for_all": _l("Everybody may also meet online"),
     "german_from_a1": _l("German counts as a common language from level A1"),
+}
+
+MEETING_STATUS = {
+    MeetingStatus.PLANNED: _l("planned"),
+    MeetingStatus.HELD: _l("took place"),
+    MeetingStatus.CANCELLED: _l("cancelled"),
+    MeetingStatus.NO_SHOW: _l("the buddy did not come"),
+}
+
+CANCELLED_BY = {
+    "volunteer": _l("cancelled by the volunteer"),
+    "newcomer": _l("cancelled by the newcomer"),
+}
+
+SESSION_TOPICS = {
+    **TOPIC,
+    "conversation": _l("Free conversation"),
+    "grammar": _l("Grammar"),
+    "reading": _l("Reading and writing"),
+}
+
+END_REASON = {
+    EndReason.NO_REPLY: _l("The buddy does not reply"),
+    EndReason.GOAL_REACHED: _l("Goal reached"),
+    EndReason.NO_TIME: _l("No time any more"),
+    EndReason.MOVED_AWAY: _l("Moved away"),
+    EndReason.LANGUAGE: _l("Difficulties with the language"),
+    EndReason.PERSONAL: _l("Personal reasons"),
+    EndReason.OTHER: _l("Other reason"),
+}
+
+REPORT_KIND = {
+    "no_show": _l("My buddy does not come to our meetings"),
+    "inappropriate": _l("My buddy behaves in a way that is not okay"),
+    "money_or_date": _l("My buddy asks for money or for a date"),
+    "other": _l("Something else"),
+}
+
+NOTE_KIND = {
+    "phoned": _l("phoned"),
+    "emailed": _l("e-mailed"),
+    "met": _l("met in person"),
+    "other": _l("other"),
+}
+
+CHECKIN_ANSWER = {
+    "met": _l("Yes, we met"),
+    "not_met": _l("No, we did not meet"),
+    "cancelled": _l("The meeting was cancelled"),
+}
+
+FOLLOWUP_KIND = {
+    "report": _l("A problem was reported"),
+    "two_no_shows": _l("Two no-shows in a row"),
+    "disagreement": _l("Newcomer and volunteer disagree whether a session took place"),
+    "first_session_late": _l("No first session yet"),
+    "no_recent_session": _l("No session for a while"),
+    "rematch": _l("The match ended: offer a new buddy"),
 }

@@ -49,7 +49,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from buddy import models  # noqa: F401  (register the tables)
     from buddy.cli import buddy_cli
-    from buddy.views import auth, coord, join, me, public, review, rounds
+    from buddy.views import (
+        auth,
+        coord,
+        followup,
+        join,
+        me,
+        public,
+        review,
+        rounds,
+        sessions,
+    )
 
     app.register_blueprint(public.bp)
     app.register_blueprint(join.bp)
@@ -58,6 +68,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(coord.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(rounds.bp)
+    app.register_blueprint(sessions.bp)
+    app.register_blueprint(followup.bp)
     app.cli.add_command(buddy_cli)
     _register_template_helpers(app)
     _register_error_pages(app)
@@ -88,6 +100,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["day_names"] = day_names
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["language_label"] = language_label
+    app.jinja_env.filters["session_topic"] = lambda code: labels.SESSION_TOPICS.get(code, code)
     @app.context_processor
     def inject_locale():
         locale = str(get_locale())

@@ -28,7 +28,9 @@ def test_long_waiting_newcomers_are_asked_and_can_answer_without_login(
     mail = db.session.scalar(db.select(OutboxMail))
     assert mail.to_addr == "amina@example.org" and mail.locale == "ar"
     link = link_of(mail)
-    assert "Yes" in client.get(link, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    page = client.get(link, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in page, "in the newcomer's language, without login"
+    assert "نعم، ما زلت أريد رفيقًا" in page
     db.session.expire_all()
     assert amina.stale_answered_at is None, "opening the link (GET) changes nothing"
     client.post(link)

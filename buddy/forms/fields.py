@@ -6,12 +6,14 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    DateField,
     DecimalField,
     IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
+    TimeField,
 )
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -95,6 +97,26 @@ class DecimalNumberField(DecimalField):
         except InvalidOperation:
             self.data = None
             raise ValueError(_l("Please enter a number.")) from None
+
+
+class DateInputField(DateField):
+    """A calendar date (YYYY-MM-DD from the browser's date picker), with our own message."""
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Please enter a date.")) from None
+
+
+class TimeInputField(TimeField):
+    """A time of day (HH:MM), with our own message."""
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Please enter a time, for example 18:30.")) from None
 
 
 class Text:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from buddy import clock, matching
 from buddy.extensions import db
 from buddy.models import (
+    EndReason,
     Match,
     MatchStatus,
     Newcomer,
@@ -175,3 +176,29 @@ def match_by_hand(newcomer: Newcomer, volunteer: Volunteer, coordinator: User,
                  broken=list(explanation.broken))
     _commit_decision()
     return match
+
+
+def end_match(match: Match, actor: User, reason: EndReason, note: str = "",
+              newcomer_pauses: bool = False) -> None:
+    """End a match; the newcomer waits again (or pauses), and the pair is never proposed again."""
+    now = clock.now()
+    _claim(update(Match).where(Match.id == match.id,
+                               Match.status.in_([MatchStatus.ACTIVE, MatchStatus.PAUSED]))
+           .values(status=MatchStatus.ENDED, ended_at=now, end_reason=reason,
+                   end_note=note or None, ended_by_id=actor.id), "already_decided")
+    db.session.execute(update(Volunteer).where(Volunteer.id == match.volunteer_id)
+                       .values(active_matches=Volunteer.active_matches - 1))
+    db.session.execute(update(Newcomer).where(
+        Newcomer.id == match.newcomer_id, Newcomer.status == NewcomerStatus.MATCHED).values(
+        status=NewcomerStatus.PAUSED if newcomer_pauses else NewcomerStatus.WAITING,
+        waiting_since=now))
+    db.session.refresh(match)
+    other = match.volunteer if actor.id == match.newcomer.user_id else match.newcomer
+    if other.user.email and other.user_id != actor.id:
+        mail.queue(key=f"ended:{match.id}:{other.user_id}", to_addr=other.user.email,
+                   locale=other.user.locale or current_app.config["BABEL_DEFAULT_LOCALE"],
+                   template="match_ended", name=other.first_name,
+                   buddy=(match.newcomer if other is match.volunteer else match.volunteer)
+                   .first_name, newcomer=other is match.newcomer)
+    audit.record("match.ended", match, actor=actor, reason=note, end_reason=reason.value)
+    _commit_decision()

@@ -15,7 +15,7 @@ from buddy.forms import (
     volunteer_data,
 )
 from buddy.models import Role
-from buddy.services import people
+from buddy.services import people, sessions
 from buddy.services.overview import active_matches_of
 from buddy.services.signup import SignupError, update_newcomer, update_volunteer
 from buddy.views.access import role_required
@@ -33,7 +33,9 @@ def home():
     profile = current_user.profile
     picture = people.waiting_picture(profile) if current_user.newcomer else None
     return render_template("me/home.html", profile=profile, picture=picture,
-                           matches=active_matches_of(current_user))
+                           matches=active_matches_of(current_user),
+                           overview=sessions.overview_for(current_user),
+                           calendar=current_user.calendar_token)
 
 
 @bp.route("/profile", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from flask import (
     render_template,
     request,
 )
+from flask_babel import force_locale
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -45,10 +46,11 @@ def privacy():
 def still_interested(token: str):
     """A newcomer answers 'yes, I still want a buddy' with the link from the e-mail."""
     newcomer = stale.newcomer_for_token(token) or abort(404)
-    if request.method == "POST":
+    done = request.method == "POST"
+    if done:
         stale.confirm(newcomer)
-        return render_template("public/still_interested.html", done=True)
-    return render_template("public/still_interested.html", done=False)
+    with force_locale(newcomer.user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return render_template("public/still_interested.html", done=done)
 
 
 @bp.post("/lang")
