@@ -49,6 +49,8 @@ def from_environment(instance_path: Path) -> dict:
         "FOLLOWUP_NO_SESSION_DAYS": _int("FOLLOWUP_NO_SESSION_DAYS", 21),
         "FOLLOWUP_FIRST_SESSION_DAYS": _int("FOLLOWUP_FIRST_SESSION_DAYS", 14),
         "FOLLOWUP_NO_SHOWS": _int("FOLLOWUP_NO_SHOWS", 2),
+        "STATS_CACHE_SECONDS": _int("STATS_CACHE_SECONDS", 60),
+        "IMPORT_INLINE_MAX_ROWS": _int("IMPORT_INLINE_MAX_ROWS", 500),
         "ROUND_INLINE_MAX_PAIRS": _int("ROUND_INLINE_MAX_PAIRS", 5_000_000),
         "ORG_NAME": os.environ.get("ORG_NAME", "Buddy"),
         "ORG_CONTACT": os.environ.get("ORG_CONTACT", "buddy@localhost"),

@@ -16,6 +16,7 @@ from buddy.i18n import (
     day_names,
     language_choices,
     language_label,
+    month_label,
     select_locale,
     text_direction,
 )
@@ -52,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from buddy.views import (
         auth,
         coord,
+        dashboard,
         followup,
         join,
         me,
@@ -59,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         review,
         rounds,
         sessions,
+        spreadsheets,
     )
 
     app.register_blueprint(public.bp)
@@ -70,6 +73,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(rounds.bp)
     app.register_blueprint(sessions.bp)
     app.register_blueprint(followup.bp)
+    app.register_blueprint(spreadsheets.bp)
+    app.register_blueprint(dashboard.bp)
     app.cli.add_command(buddy_cli)
     _register_template_helpers(app)
     _register_error_pages(app)
@@ -93,10 +98,18 @@ def _load_user(user_id: str):
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from buddy import labels, reasons
+    from buddy import charts, labels, reasons
+    from buddy.services import stats
 
     app.jinja_env.globals["labels"] = labels
     app.jinja_env.globals["reasons"] = reasons
+    app.jinja_env.globals["charts"] = charts
+    app.jinja_env.filters["month_label"] = month_label
+    app.jinja_env.filters["end_reason"] = lambda code: labels.END_REASON.get(code, code)
+    app.jinja_env.filters["rate_row"] = lambda values: stats.Row("", (values[2],))
+    app.jinja_env.globals["zip_rows"] = lambda names, rows: [
+        [name, *(format_decimal(v) for v in row.values)] for name, row in zip(names, rows,
+                                                                             strict=True)]
     app.jinja_env.globals["day_names"] = day_names
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["language_label"] = language_label

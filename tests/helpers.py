@@ -42,6 +42,7 @@ def test_config(tmp_path, **extra) -> dict:
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
         "MAIL_SERVER": "",
         "MAIL_SEND_AFTER_REQUEST": False,
+        "STATS_CACHE_SECONDS": 0,
         "PUBLIC_URL": "http://buddy.test",
     }
     config.update(extra)

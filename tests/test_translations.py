@@ -35,7 +35,8 @@ def test_pot_is_up_to_date_with_the_code(tmp_path):
     fresh = tmp_path / "fresh.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "pyproject.toml",
-         "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "--no-location", "-o", str(fresh), "."],
+         "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "--no-location",
+         "-o", str(fresh), "."],
         cwd=ROOT, check=True, capture_output=True,
     )
     assert message_ids(fresh) == message_ids(ROOT / "translations" / "messages.pot")

@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -103,6 +104,7 @@ class NewcomerLanguage(db.Model):
     """One language a newcomer speaks (a lowercase code such as 'ar')."""
 
     __tablename__ = "newcomer_language"
+    __table_args__ = (Index("ix_newcomer_language_code_newcomer", "code", "newcomer_id"),)
     newcomer_id: Mapped[int] = mapped_column(
         ForeignKey("newcomer.id", ondelete="CASCADE"), primary_key=True
     )
@@ -143,6 +145,7 @@ class Newcomer(_Profile, db.Model):
     """A person who wants to learn German with a buddy."""
 
     __tablename__ = "newcomer"
+    __table_args__ = (Index("ix_newcomer_status_waiting", "status", "waiting_since"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), unique=True)
@@ -153,7 +156,7 @@ class Newcomer(_Profile, db.Model):
         enum_column(NewcomerStatus), default=NewcomerStatus.WAITING, index=True
     )
     waiting_since: Mapped[datetime] = mapped_column(DateTime, default=clock.now, index=True)
-    stale_asked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    stale_asked_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     stale_answered_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user: Mapped[User] = relationship(back_populates="newcomer")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 
 from buddy import clock
 from buddy.extensions import db
@@ -52,15 +52,16 @@ class DemoReport:
 
 
 def _insert(model, rows: list[dict]) -> list[int]:
-    """Insert rows in batches and return their new ids in order."""
-    ids: list[int] = []
-    for start in range(0, len(rows), BATCH):
-        chunk = rows[start:start + BATCH]
-        ids.extend(
-            db.session.scalars(
-                insert(model).returning(model.id, sort_by_parameter_order=True), chunk
-            )
-        )
+    """Insert rows with ids given here (fast executemany) and return those ids in order."""
+    first = (db.session.scalar(select(func.max(model.id))) or 0) + 1
+    ids = list(range(first, first + len(rows)))
+    for row_id, row in zip(ids, rows, strict=True):
+        row["id"] = row_id
+    _bulk(model, rows)
+    if db.engine.dialect.name == "postgresql" and rows:
+        table = model.__table__.name
+        db.session.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), {ids[-1]})"))
     return ids
 
 
@@ -179,52 +180,69 @@ def _speaks_with(n_profile: dict, v_profile: dict) -> bool:
 
 def _demo_matches(rng, now, coordinator_id, n_ids, n_rows, n_profiles, v_ids, v_rows,
                   v_profiles) -> tuple[int, int]:
-    """Pair about a third of the newcomers with active volunteers; add their sessions."""
+    """Pair about a third of the newcomers with active volunteers; add their sessions.
+
+    A big city gets years of history: matches started up to three years ago, the older ones
+    ended after some months, each with weekly sessions while it lasted.
+    """
+    history_days = 180 if len(n_ids) <= 1000 else 3 * 365
     by_language: dict[str, list[int]] = defaultdict(list)
     for j, (row, p) in enumerate(zip(v_rows, v_profiles, strict=True)):
         if row["status"] == VolunteerStatus.ACTIVE:
-            for code in p["languages"] or ["de"]:
+            by_language["de"].append(j)
+            for code in p["languages"]:
                 by_language[code].append(j)
     match_rows, meeting_plan = [], []
     order = list(range(len(n_ids)))
     rng.shuffle(order)
     for i in order[: len(order) // 3]:
-        candidates = [j for code in n_profiles[i]["languages"] for j in by_language.get(code, [])]
-        candidates += by_language.get("de", []) if n_profiles[i]["german_level"] >= "A2" else []
-        candidates = [j for j in candidates if v_rows[j]["active_matches"] < v_rows[j]["capacity"]
-                      and _speaks_with(n_profiles[i], v_profiles[j])]
-        if not candidates:
+        j = _pick_volunteer(rng, n_profiles[i], by_language, v_rows, v_profiles)
+        if j is None:
             continue
-        j = rng.choice(candidates)
-        started = now - timedelta(days=rng.randint(10, 180))
-        ended = rng.random() < 0.12
+        started = now - timedelta(days=rng.randint(10, history_days))
+        age = (now - started).days
+        ended = age >= 30 and rng.random() < (0.12 if age < 180 else 0.5 if age < 365 else 0.95)
+        ended_at = started + timedelta(days=rng.randint(20, min(age, 365))) if ended else None
         match_rows.append({
             "newcomer_id": n_ids[i], "volunteer_id": v_ids[j],
             "status": MatchStatus.ENDED if ended else MatchStatus.ACTIVE,
             "score": None, "components": {}, "reasons": [],
             "proposed_at": started - timedelta(days=1), "decided_by_id": coordinator_id,
-            "decided_at": started,
-            "ended_at": started + timedelta(days=rng.randint(20, 60)) if ended else None,
+            "decided_at": started, "ended_at": ended_at,
             "end_reason": rng.choice(list(EndReason)) if ended else None,
         })
+        meeting_plan.append((len(match_rows) - 1, started, ended_at))
         if ended:
             continue
         v_rows[j]["active_matches"] += 1
         n_rows[i]["status"] = NewcomerStatus.MATCHED
-        meeting_plan.append((len(match_rows) - 1, started))
     match_ids = _insert(Match, match_rows)
     meetings = _demo_meetings(rng, now, match_ids, meeting_plan)
     _sync_status(n_ids, n_rows, v_ids, v_rows)
     return len(match_ids), meetings
 
 
+def _pick_volunteer(rng, newcomer: dict, by_language, v_rows, v_profiles) -> int | None:
+    """A volunteer with a free place who shares a language (a few random tries)."""
+    codes = list(newcomer["languages"]) + (["de"] if newcomer["german_level"] >= "A2" else [])
+    pools = [by_language[c] for c in codes if by_language.get(c)]
+    for _ in range(25 if pools else 0):
+        pool = rng.choice(pools)
+        j = pool[rng.randrange(len(pool))]
+        if v_rows[j]["active_matches"] < v_rows[j]["capacity"] and _speaks_with(
+                newcomer, v_profiles[j]):
+            return j
+    return None
+
+
 def _demo_meetings(rng, now, match_ids, meeting_plan) -> int:
     rows = []
-    for index, started in meeting_plan:
+    for index, started, ended_at in meeting_plan:
         when = started + timedelta(days=rng.randint(3, 10))
         when = when.replace(hour=rng.choice([10, 14, 17, 18]), minute=0, second=0)
         stalls = rng.random() < 0.15
-        while when < now + timedelta(days=7):
+        last = ended_at or now + timedelta(days=7)
+        while when < last:
             future = when > now
             status = MeetingStatus.PLANNED if future else pick(
                 rng, {"held": 82, "cancelled": 10, "no_show": 8})
@@ -234,7 +252,7 @@ def _demo_meetings(rng, now, match_ids, meeting_plan) -> int:
                 "status": MeetingStatus(status), "topics": ["everyday"] if status == "held" else [],
                 "topics_other": "", "note": "", "created_at": when - timedelta(days=5),
             })
-            if stalls and when > now - timedelta(days=40):
+            if stalls and ended_at is None and when > now - timedelta(days=40):
                 break
             when += timedelta(days=rng.choice([7, 7, 7, 14]))
     _bulk(Meeting, rows)

@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from buddy import clock
@@ -112,10 +112,19 @@ def report_problem(match: Match, reporter: User, kind: str, text: str) -> Follow
     return item
 
 
+def due_page(page: int = 1, per_page: int = 50):
+    """A page of the due items, reports first, with both people loaded."""
+    return db.paginate(_due_query(), page=page, per_page=per_page, error_out=False)
+
+
 def due_items(limit: int = 100) -> list[FollowUp]:
     """Open items and snoozed ones whose time has come: reports first, then by age."""
+    return list(db.session.scalars(_due_query().limit(limit)))
+
+
+def _due_query():
     now = clock.now()
-    return list(db.session.scalars(
+    return (
         select(FollowUp).where(or_(
             FollowUp.status == FollowUpStatus.OPEN,
             (FollowUp.status == FollowUpStatus.SNOOZED) & (FollowUp.snoozed_until <= now)))
@@ -123,7 +132,7 @@ def due_items(limit: int = 100) -> list[FollowUp]:
                  .selectinload(Newcomer.user),
                  selectinload(FollowUp.match).selectinload(Match.volunteer)
                  .selectinload(Volunteer.user))
-        .order_by(FollowUp.priority.desc(), FollowUp.created_at, FollowUp.id).limit(limit)))
+        .order_by(FollowUp.priority.desc(), FollowUp.created_at, FollowUp.id))
 
 
 def history(item: FollowUp) -> list[Meeting]:
@@ -176,12 +185,12 @@ def pause_match(match: Match, coordinator: User) -> None:
 
 def send_digest() -> int:
     """A weekly e-mail to every coordinator listing what is due."""
-    items = due_items(limit=500)
-    if not items:
+    counts = dict(db.session.execute(
+        _due_query().with_only_columns(FollowUp.kind, func.count()).group_by(FollowUp.kind)
+        .order_by(None)).all())
+    if not counts:
         return 0
-    counts: dict[str, int] = defaultdict(int)
-    for item in items:
-        counts[item.kind] += 1
+    total = sum(counts.values())
     week = clock.now().strftime("%G-W%V")
     coordinators = db.session.scalars(select(User).where(
         User.role == Role.COORDINATOR, User.is_enabled.is_(True), User.email.is_not(None)))
@@ -189,7 +198,7 @@ def send_digest() -> int:
     for user in coordinators:
         mail.queue(key=f"digest:{week}:{user.id}", to_addr=user.email,
                    locale=user.locale or current_app.config["BABEL_DEFAULT_LOCALE"],
-                   template="digest", counts=dict(counts), total=len(items),
+                   template="digest", counts=counts, total=total,
                    link=public_url("followup.queue"))
         sent += 1
     db.session.commit()

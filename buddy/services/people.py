@@ -22,7 +22,7 @@ from buddy.models import (
     Volunteer,
     VolunteerStatus,
 )
-from buddy.services import audit
+from buddy.services import audit, stats
 from buddy.services.accounts import end_sessions, hash_password
 
 
@@ -113,6 +113,12 @@ class WaitingPicture:
 
 def waiting_picture(newcomer: Newcomer, window_days: int = 180) -> WaitingPicture:
     """How many people wait and the median days to a match over the recent window."""
+    waiting, median = stats.cached(("waiting", window_days), lambda: _city_wait(window_days))
+    return WaitingPicture(waiting=waiting, recent_median_days=median,
+                          days_waited=max((clock.now() - newcomer.waiting_since).days, 0))
+
+
+def _city_wait(window_days: int) -> tuple[int, int | None]:
     now = clock.now()
     waiting = db.session.scalar(
         select(func.count()).where(Newcomer.status == NewcomerStatus.WAITING)
@@ -125,8 +131,4 @@ def waiting_picture(newcomer: Newcomer, window_days: int = 180) -> WaitingPictur
         .limit(5000)
     ).all()
     days = [(decided - since).days for decided, since in rows if decided and decided >= since]
-    return WaitingPicture(
-        waiting=waiting,
-        recent_median_days=round(statistics.median(days)) if days else None,
-        days_waited=max((now - newcomer.waiting_since).days, 0),
-    )
+    return waiting, round(statistics.median(days)) if days else None

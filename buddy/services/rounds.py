@@ -29,6 +29,7 @@ from buddy.models import (
 )
 from buddy.services import audit
 from buddy.services.instance import build_pool, db_id, newcomer_key, volunteer_key
+from buddy.services.paging import PER_PAGE, ListPage, page_of
 
 WEIGHT_NAMES = ("language", "time", "place", "waiting")
 
@@ -181,24 +182,22 @@ def history(limit: int = 20) -> list[MatchRound]:
 
 @dataclass(frozen=True)
 class RoundView:
-    """A round's proposals with both people loaded, best score first."""
+    """A page of a round's open proposals with both people loaded, best score first."""
 
-    proposals: list[Match]
+    proposals: object  # a Pagination of Match
     decided: int
 
 
-def round_view(round_: MatchRound) -> RoundView:
+def round_view(round_: MatchRound, page: int = 1) -> RoundView:
     """Everything the proposals table shows, in a fixed number of queries."""
-    rows = list(db.session.scalars(
-        select(Match).where(Match.round_id == round_.id)
-        .options(selectinload(Match.newcomer).selectinload(Newcomer.language_rows),
-                 selectinload(Match.newcomer).selectinload(Newcomer.district),
-                 selectinload(Match.volunteer).selectinload(Volunteer.language_rows),
+    proposals = db.paginate(
+        select(Match).where(Match.round_id == round_.id, Match.status == MatchStatus.PROPOSED)
+        .options(selectinload(Match.newcomer).selectinload(Newcomer.district),
                  selectinload(Match.volunteer).selectinload(Volunteer.district))
-        .order_by(Match.score.desc(), Match.id)
-    ))
-    open_ = [m for m in rows if m.status == MatchStatus.PROPOSED]
-    return RoundView(proposals=open_, decided=len(rows) - len(open_))
+        .order_by(Match.score.desc(), Match.id), page=page, per_page=PER_PAGE, error_out=False)
+    decided = db.session.scalar(select(func.count()).where(
+        Match.round_id == round_.id, Match.status != MatchStatus.PROPOSED)) or 0
+    return RoundView(proposals=proposals, decided=decided)
 
 
 @dataclass(frozen=True)
@@ -212,9 +211,9 @@ class UnmatchedRow:
     nearest_km: float | None
 
 
-def unmatched_view(round_: MatchRound) -> list[UnmatchedRow]:
-    """The round's unmatched newcomers with their people loaded (two queries)."""
-    entries = round_.unmatched or []
+def unmatched_view(round_: MatchRound, page: int = 1) -> ListPage:
+    """A page of the round's unmatched newcomers with their people loaded (two queries)."""
+    entries, page = page_of(round_.unmatched or [], page)
     newcomer_ids = [db_id(e["newcomer"]) for e in entries]
     volunteer_ids = [db_id(e["nearest"]) for e in entries if e.get("nearest")]
     newcomers = {n.id: n for n in db.session.scalars(
@@ -222,10 +221,11 @@ def unmatched_view(round_: MatchRound) -> list[UnmatchedRow]:
         .options(selectinload(Newcomer.district), selectinload(Newcomer.language_rows)))}
     volunteers = {v.id: v for v in db.session.scalars(
         select(Volunteer).where(Volunteer.id.in_(volunteer_ids)))}
-    return [
+    rows = [
         UnmatchedRow(newcomer=newcomers[db_id(e["newcomer"])], reason=e["reason"],
                      nearest=volunteers.get(db_id(e["nearest"])) if e.get("nearest") else None,
                      blocked_by=e.get("blocked_by"), nearest_km=e.get("nearest_km"))
         for e in entries if db_id(e["newcomer"]) in newcomers
     ]
+    return ListPage(rows, page, PER_PAGE, len(round_.unmatched or []))
 

@@ -49,6 +49,13 @@ def match_sessions(match: Match) -> list[Meeting]:
         select(Meeting).where(Meeting.match_id == match.id).order_by(Meeting.starts_at.desc())))
 
 
+def session_page(match: Match, page: int = 1, per_page: int = 25):
+    """One page of a match's sessions, latest first."""
+    return db.paginate(select(Meeting).where(Meeting.match_id == match.id)
+                       .order_by(Meeting.starts_at.desc(), Meeting.id.desc()),
+                       page=page, per_page=per_page, error_out=False)
+
+
 def _check_overlap(match: Match, data: SessionData, own_id: int | None) -> None:
     if data.duration_minutes <= 0:
         raise SessionError("duration_minutes", "ends_before_start")

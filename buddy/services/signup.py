@@ -102,8 +102,9 @@ def _commit_or_taken(field: str) -> None:
         raise SignupError(field, LOGIN_TAKEN) from None
 
 
-def _apply_person(profile: Newcomer | Volunteer, data: NewcomerData | VolunteerData) -> None:
-    district = _district(data.district)
+def _apply_person(profile: Newcomer | Volunteer, data: NewcomerData | VolunteerData,
+                  districts: dict[str, District] | None = None) -> None:
+    district = (districts or {}).get(data.district) or _district(data.district)
     profile.display_name = data.display_name
     profile.district = district
     profile.availability = Availability(data.availability)
@@ -113,20 +114,45 @@ def _apply_person(profile: Newcomer | Volunteer, data: NewcomerData | VolunteerD
     profile.languages = sorted(set(data.languages) - {"de"})
 
 
-def _apply_newcomer(newcomer: Newcomer, data: NewcomerData) -> None:
-    _apply_person(newcomer, data)
+def _apply_newcomer(newcomer: Newcomer, data: NewcomerData,
+                    districts: dict[str, District] | None = None) -> None:
+    _apply_person(newcomer, data, districts)
     newcomer.german_level = GermanLevel(data.german_level)
     newcomer.topics = list(data.topics)
 
 
-def _apply_volunteer(volunteer: Volunteer, data: VolunteerData) -> None:
+def _apply_volunteer(volunteer: Volunteer, data: VolunteerData,
+                     districts: dict[str, District] | None = None) -> None:
     if data.capacity < (volunteer.active_matches or 0):
         raise SignupError("capacity", _l("You have %(count)d buddies now. Please choose at "
                                          "least %(count)d.", count=volunteer.active_matches))
-    _apply_person(volunteer, data)
+    _apply_person(volunteer, data, districts)
     volunteer.max_km = float(data.max_km)
     volunteer.motivation = data.motivation
     volunteer.capacity = data.capacity
+
+
+def add_newcomer(data: NewcomerData, password_hash: str, locale: str,
+                 districts: dict[str, District] | None = None) -> Newcomer:
+    """Add a waiting newcomer to the session; no login check, audit or commit (the caller's)."""
+    now = clock.now()
+    user = User(email=data.email, phone=data.phone, role=Role.NEWCOMER, locale=locale,
+                password_hash=password_hash)
+    newcomer = Newcomer(user=user, waiting_since=now, consent_at=now)
+    _apply_newcomer(newcomer, data, districts)
+    db.session.add(newcomer)
+    return newcomer
+
+
+def add_volunteer(data: VolunteerData, password_hash: str, locale: str,
+                  districts: dict[str, District] | None = None) -> Volunteer:
+    """Add a pending volunteer to the session; no login check, audit or commit (the caller's)."""
+    user = User(email=data.email, phone=data.phone, role=Role.VOLUNTEER, locale=locale,
+                password_hash=password_hash)
+    volunteer = Volunteer(user=user, consent_at=clock.now(), active_matches=0)
+    _apply_volunteer(volunteer, data, districts)
+    db.session.add(volunteer)
+    return volunteer
 
 
 def register_newcomer(
@@ -134,17 +160,12 @@ def register_newcomer(
 ) -> Newcomer:
     """Create a newcomer's account and profile; they start waiting for a buddy."""
     _check_login_free(data.email, data.phone)
-    now = clock.now()
-    user = User(email=data.email, phone=data.phone, role=Role.NEWCOMER, locale=locale,
-                password_hash=hash_password(password or secrets.token_urlsafe(32)))
-    newcomer = Newcomer(user=user, waiting_since=now, consent_at=now)
-    _apply_newcomer(newcomer, data)
-    db.session.add(newcomer)
+    newcomer = add_newcomer(data, hash_password(password or secrets.token_urlsafe(32)), locale)
     db.session.flush()
     if registered_by is not None:
         audit.record("newcomer.registered_for", newcomer, actor=registered_by)
     else:
-        audit.record("newcomer.signed_up", newcomer, actor=user)
+        audit.record("newcomer.signed_up", newcomer, actor=newcomer.user)
     _commit_or_taken("phone" if data.phone else "email")
     return newcomer
 
@@ -152,14 +173,9 @@ def register_newcomer(
 def register_volunteer(data: VolunteerData, password: str, locale: str) -> Volunteer:
     """Create a volunteer's account and profile; a coordinator approves them later."""
     _check_login_free(data.email, data.phone)
-    now = clock.now()
-    user = User(email=data.email, phone=data.phone, role=Role.VOLUNTEER, locale=locale,
-                password_hash=hash_password(password))
-    volunteer = Volunteer(user=user, consent_at=now, active_matches=0)
-    _apply_volunteer(volunteer, data)
-    db.session.add(volunteer)
+    volunteer = add_volunteer(data, hash_password(password), locale)
     db.session.flush()
-    audit.record("volunteer.signed_up", volunteer, actor=user)
+    audit.record("volunteer.signed_up", volunteer, actor=volunteer.user)
     _commit_or_taken("email")
     return volunteer
 

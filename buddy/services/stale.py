@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from buddy import clock
 from buddy.extensions import db
@@ -103,9 +104,10 @@ def confirm(newcomer: Newcomer) -> None:
     db.session.commit()
 
 
-def recent_questions(limit: int = 200) -> list[Newcomer]:
-    """Newcomers who were asked, newest question first, for the coordinator's overview."""
-    return list(db.session.scalars(
+def recent_questions(page: int = 1, per_page: int = 50):
+    """Newcomers who were asked, newest question first, one page at a time."""
+    return db.paginate(
         select(Newcomer).where(Newcomer.stale_asked_at.is_not(None))
-        .order_by(Newcomer.stale_asked_at.desc()).limit(limit)
-    ))
+        .options(selectinload(Newcomer.user))
+        .order_by(Newcomer.stale_asked_at.desc(), Newcomer.id),
+        page=page, per_page=per_page, error_out=False)

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from buddy.forms import CoordinatorNewcomerForm, newcomer_data
 from buddy.models import Role
+from buddy.services import stats
 from buddy.services.overview import city_counts, outbox_page
 from buddy.services.signup import SignupError, register_newcomer
 from buddy.views.access import role_required
@@ -18,8 +19,9 @@ bp = Blueprint("coord", __name__, url_prefix="/coord")
 @bp.get("/")
 @role_required(Role.COORDINATOR)
 def home():
-    """Headline numbers for the city."""
-    return render_template("coord/home.html", counts=city_counts())
+    """The dashboard: headline numbers and charts for the city."""
+    return render_template("coord/home.html", counts=stats.cached("counts", city_counts),
+                           board=stats.dashboard())
 
 
 @bp.get("/outbox")

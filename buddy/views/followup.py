@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,7 +19,8 @@ bp = Blueprint("followup", __name__, url_prefix="/coord")
 @role_required(Role.COORDINATOR)
 def queue():
     """What is due: reports first, then stalled matches."""
-    return render_template("coord/followup.html", items=followup.due_items())
+    return render_template("coord/followup.html",
+                           page=followup.due_page(request.args.get("page", 1, type=int)))
 
 
 @bp.route("/follow-up/<int:item_id>", methods=["GET", "POST"])

@@ -129,7 +129,8 @@ def edit(kind: str, person_id: int):
 @role_required(Role.COORDINATOR)
 def stale_questions():
     """Who was asked whether they are still interested, and who answered."""
-    return render_template("coord/stale.html", people=stale.recent_questions())
+    return render_template("coord/stale.html",
+                           page=stale.recent_questions(request.args.get("page", 1, type=int)))
 
 
 def _decide(action, message: str) -> None:

@@ -62,7 +62,7 @@ def index():
 def show(round_id: int):
     """A round's proposals with scores and reasons (or that it is still running)."""
     round_ = db.session.get(MatchRound, round_id) or abort(404)
-    view = rounds.round_view(round_)
+    view = rounds.round_view(round_, request.args.get("page", 1, type=int))
     refresh = round_.status == RoundStatus.RUNNING
     return render_template("coord/round.html", round=round_, view=view, refresh=refresh)
 
@@ -83,7 +83,8 @@ def unmatched(round_id: int):
     """Who could not be matched, why, the nearest almost-fitting volunteer, and hints."""
     round_ = db.session.get(MatchRound, round_id) or abort(404)
     return render_template("coord/unmatched.html", round=round_,
-                           view=rounds.unmatched_view(round_),
+                           view=rounds.unmatched_view(round_, request.args.get("page", 1,
+                                                                               type=int)),
                            districts=rounds.district_names())
 
 

@@ -58,8 +58,8 @@ def own_session(meeting_id: int) -> Meeting:
 def match_page(match_id: int):
     """The match: the buddy, the sessions, and what one can do."""
     match = own_match(match_id)
-    return render_template("me/match.html", match=match,
-                           sessions=sessions.match_sessions(match))
+    return render_template("me/match.html", match=match, sessions=sessions.session_page(
+        match, request.args.get("page", 1, type=int)))
 
 
 @bp.route("/me/matches/<int:match_id>/sessions/new", methods=["GET", "POST"])

@@ -40,6 +40,13 @@ def test_coordinator_runs_a_round_and_approves(demo_app, browser, smtp, shot):
     page.locator("#password").fill(DEMO_PASSWORD)
     page.locator("#submit").click()
     page.wait_for_url("**/coord/")
+    charts = page.locator("svg.chart")
+    assert charts.count() >= 5
+    for k in range(charts.count()):
+        box = charts.nth(k).bounding_box()
+        assert box["width"] > 300 and box["height"] > 100, "every chart is drawn"
+    assert page.locator("svg.chart rect").count() > 20
+    shot(page, "0-dashboard")
     page.get_by_role("link", name="Matching rounds").click()
     page.get_by_role("button", name="Run a round").click()
     page.wait_for_url("**/coord/rounds/*")
