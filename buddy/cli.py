@@ -150,3 +150,34 @@ def digest_command() -> None:
     from buddy.services import followup
 
     click.echo(f"{followup.send_digest()} digests queued.")
+
+
+@buddy_cli.command("retention")
+@click.option("--apply", is_flag=True, help="Anonymise for real (without it: a dry run).")
+@with_appcontext
+def retention_command(apply: bool) -> None:
+    """Anonymise people inactive for RETENTION_MONTHS and old ended matches (idempotent)."""
+    from buddy.services import privacy
+
+    plan = privacy.retention(apply=apply)
+    verb = "anonymised" if apply else "would be anonymised (dry run; --apply to do it)"
+    click.echo(f"{len(plan.people)} people and {len(plan.ended_matches)} ended matches {verb}.")
+    for user_id in plan.people:
+        click.echo(f"  person {user_id}")
+    for match_id in plan.ended_matches:
+        click.echo(f"  match {match_id}")
+
+
+@buddy_cli.command("backup")
+@click.option("--to", "target", type=click.Path(dir_okay=False, writable=True),
+              help="The backup file (default: instance/backups/buddy-<time>.<ext>).")
+@with_appcontext
+def backup_command(target: str | None) -> None:
+    """Back up the database: SQLite's online backup API, or pg_dump for PostgreSQL."""
+    from buddy.services.backup import BackupError, backup
+
+    try:
+        path = backup(target)
+    except BackupError as error:
+        fail(str(error))
+    click.echo(f"Backup written to {path}")

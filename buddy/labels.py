@@ -164,3 +164,20 @@ FOLLOWUP_KIND = {
     "no_recent_session": _l("No session for a while"),
     "rematch": _l("The match ended: offer a new buddy"),
 }
+
+DATA_KEYS = {
+    "account": _l("Account"), "email": _l("E-mail address"), "phone": _l("Phone number"),
+    "role": _l("Role"), "language": _l("Language"), "created": _l("Created"),
+    "last_login": _l("Last login"), "profile": _l("Profile"), "name": _l("Name"),
+    "district": _l("Part of the city"), "languages": _l("Languages"),
+    "free_times": _l("Free times"), "meeting_mode": _l("How to meet"),
+    "gender": _l("Gender"), "buddy_gender": _l("Buddy's gender"), "status": _l("Status"),
+    "consent_given": _l("Consent given"), "german_level": _l("German"),
+    "topics": _l("Topics"), "waiting_since": _l("Waiting since"),
+    "max_km": _l("How far (km)"), "capacity": _l("Buddies at the same time"),
+    "motivation": _l("Motivation"), "matches": _l("Matches"),
+    "buddy_first_name": _l("Your buddy"), "started": _l("Started"), "ended": _l("Ended"),
+    "end_reason": _l("Reason"), "sessions": _l("Sessions"), "start": _l("When"),
+    "minutes": _l("Minutes"), "place": _l("Place"), "checked_in": _l("Your answer"),
+    "note": _l("Note"),
+}

@@ -9,8 +9,9 @@ from flask import Flask, render_template, request
 from flask_babel import format_decimal, get_locale
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.exceptions import SecurityError
 
-from buddy import config
+from buddy import config, security
 from buddy.extensions import babel, csrf, db, limiter, login_manager, migrate
 from buddy.i18n import (
     day_names,
@@ -45,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     login_manager.init_app(app)
+    security.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
@@ -57,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         followup,
         join,
         me,
+        privacy,
         public,
         review,
         rounds,
@@ -75,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(followup.bp)
     app.register_blueprint(spreadsheets.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(privacy.bp)
     app.cli.add_command(buddy_cli)
     _register_template_helpers(app)
     _register_error_pages(app)
@@ -126,10 +130,29 @@ def _register_template_helpers(app: Flask) -> None:
 
 def _register_error_pages(app: Flask) -> None:
     def render_error(error):
+        if isinstance(error, SecurityError):  # a forged Host: no page can be built for it
+            return "Bad Request", 400
         code = getattr(error, "code", 500) or 500
+        number = None
         if code == 500:
-            app.logger.exception("unhandled error on %s", request.path)
-        return render_template("errors/error.html", code=code), code
+            number = security.error_id()
+            app.logger.exception("unhandled error %s on %s", number, request.path)
+        elif code == 403:
+            security.security_event("access_refused", path=request.path)
+        return render_template("errors/error.html", code=code, error_id=number), code
 
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)
+    app.register_error_handler(Exception, _unexpected(render_error))
+
+
+def _unexpected(render_error):
+    """Any exception a view did not handle becomes the friendly 500 page (with an id)."""
+    from werkzeug.exceptions import HTTPException, InternalServerError
+
+    def handle(error):
+        if isinstance(error, HTTPException):
+            return error
+        return render_error(InternalServerError())
+
+    return handle

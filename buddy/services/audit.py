@@ -8,6 +8,9 @@ from flask_login import current_user
 
 from buddy.extensions import db
 from buddy.models import AuditEvent, User
+from buddy.security import security_event
+
+SECURITY_ACTIONS = {"approved", "by_hand", "erased", "password_changed", "changed", "reset"}
 
 
 def record(
@@ -30,4 +33,6 @@ def record(
         data=data,
     )
     db.session.add(event)
+    if action.split(".")[-1] in SECURITY_ACTIONS or action.startswith(("export.", "erase")):
+        security_event(action, subject=f"{event.subject_type}:{event.subject_id}")
     return event

@@ -14,10 +14,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from buddy.extensions import db, limiter
 from buddy.forms import LoginForm, ResetPasswordForm, ResetRequestForm
+from buddy.security import log_in, security_event
 from buddy.services import accounts, mail
 from buddy.views.access import home_for, public, safe_next
 
@@ -39,10 +40,11 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.identifier.data, form.password.data)
         if user is None:
+            security_event("login_failed")
             form.password.errors.append(_("The login or the password is not right."))
         else:
             accounts.record_login(user, form.password.data)
-            login_user(user)
+            log_in(user)
             next_page = request.args.get("next")
             return redirect(safe_next(next_page) if next_page else home_for(user))
     return render_template("auth/login.html", form=form)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import get_locale
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from buddy.forms import NewcomerSignupForm, VolunteerSignupForm, newcomer_data, volunteer_data
 from buddy.models import Role
+from buddy.security import log_in
 from buddy.services.signup import SignupError, register_newcomer, register_volunteer
 from buddy.views.access import home_for, public, role_required
 
@@ -27,7 +28,7 @@ def newcomer():
         except SignupError as error:
             form[error.field].errors.append(error.message)
         else:
-            login_user(person.user)
+            log_in(person.user)
             return redirect(url_for("join.done"))
     return render_template("join/newcomer.html", form=form)
 
@@ -46,7 +47,7 @@ def volunteer():
         except SignupError as error:
             form[error.field].errors.append(error.message)
         else:
-            login_user(person.user)
+            log_in(person.user)
             return redirect(url_for("join.done"))
     return render_template("join/volunteer.html", form=form)
 

@@ -100,10 +100,11 @@ def template(kind: str):
     return _csv(spreadsheets.template_csv(kind), f"buddy-{kind}s-template.csv")
 
 
-@bp.get("/export/<what>.csv")
+@bp.post("/export/<what>.csv")
 @role_required(Role.COORDINATOR)
 def export(what: str):
-    """People, matches or sessions as CSV (personal data: written to the audit log)."""
+    """People, matches or sessions as CSV (personal data: written to the audit log, so a
+    POST: reading a page never changes anything)."""
     if what not in spreadsheet_export.KINDS:
         abort(404)
     result = spreadsheet_export.export(what, current_user)
