@@ -34,7 +34,7 @@ CITY = ROOT / "buddy" / "cities" / "duesseldorf.json"
 METHODS = ("buddy", "dense", "sparse", "ortools", "greedy")
 EXACT = ("buddy", "dense", "sparse", "ortools")
 # (method, regime) → largest N it is run at; beyond that it does not fit in 24 GiB / our time
-LIMITS = {"dense": 5_000, "sparse": 20_000, "ortools": 5_000, "greedy": 20_000, "buddy": 10**9}
+LIMITS = {"dense": 20_000, "sparse": 20_000, "ortools": 20_000, "greedy": 20_000, "buddy": 10**9}
 
 # first languages of people arriving in Germany (asylum + Ukraine), rough shares
 FIRST = {"ar": .20, "uk": .20, "tr": .10, "fa": .08, "ku": .08, "ru": .07, "prs": .05,
@@ -256,7 +256,13 @@ def run_greedy(inst: Instance) -> dict[str, Any]:
 
 def run_buddy(inst: Instance) -> dict[str, Any]:
     """Buddy's solve() (pairs, reasons, unmatched codes and hints included)."""
-    res = solve(inst, detail=False)
+    t0 = time.perf_counter()
+
+    def say(msg: str) -> None:
+        if "block" not in msg and "/" not in msg.split(",")[0]:
+            print(f"[{time.perf_counter() - t0:7.1f}s] {msg}", file=sys.stderr, flush=True)
+
+    res = solve(inst, detail=False, progress=say)
     s = res.summary
     return {"pairs": s.pairs, "total": s.total_score, "feasible": s.feasible_pairs,
             "candidates": s.candidate_pairs, "rounds": s.rounds}
@@ -281,18 +287,19 @@ def worker(method: str, n: int, regime: str, seed: int) -> None:
 
 
 def measure(method: str, n: int, regime: str, seed: int, repeats: int,
-            timeout: float) -> dict[str, Any] | None:
+            timeout: float, progress: bool = False) -> dict[str, Any] | None:
     """Run a method ``repeats`` times in fresh child processes; median time, max peak."""
     runs = []
     for _ in range(repeats):
         try:
             proc = subprocess.run(
                 [sys.executable, __file__, "--worker", method, "--n", str(n), "--regime", regime,
-                 "--seed", str(seed)], capture_output=True, text=True, timeout=timeout)
+                 "--seed", str(seed)], stdout=subprocess.PIPE,
+                stderr=None if progress else subprocess.PIPE, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
             return {"error": f"timeout {timeout:.0f}s"}
         if proc.returncode != 0:
-            tail = (proc.stderr.strip().splitlines() or ["?"])[-1]
+            tail = ((proc.stderr or "").strip().splitlines() or ["?"])[-1]
             return {"error": tail[:80]}
         runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     out = dict(runs[-1])
@@ -315,6 +322,9 @@ def main() -> None:
     ap.add_argument("--methods", default=",".join(METHODS))
     ap.add_argument("--timeout", type=float, default=900)
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--append", action="store_true", help="add rows to the existing table")
+    ap.add_argument("--repeats", type=int, help="runs per cell (default: 3 up to N = 5,000)")
+    ap.add_argument("--progress", action="store_true", help="show Buddy's progress on stderr")
     args = ap.parse_args()
     if args.worker:
         worker(args.worker, args.n, args.regime, args.seed)
@@ -329,8 +339,8 @@ def main() -> None:
                 if n > LIMITS[method]:
                     rows.append((n, regime, method, None))
                     continue
-                repeats = 3 if n <= 20_000 else 1
-                r = measure(method, n, regime, args.seed, repeats, args.timeout)
+                repeats = args.repeats or (3 if n <= 5_000 else 1)
+                r = measure(method, n, regime, args.seed, repeats, args.timeout, args.progress)
                 if r and "error" not in r and method in EXACT:
                     key = (r["pairs"], r["total"])
                     if ref is None:
@@ -342,7 +352,7 @@ def main() -> None:
                 rows.append((n, regime, method, r))
                 print(_row(n, regime, method, r), flush=True)
     if not args.no_write:
-        write(rows)
+        write(rows, args.append)
 
 
 def _row(n: int, regime: str, method: str, r: dict[str, Any] | None) -> str:
@@ -361,14 +371,17 @@ def _row(n: int, regime: str, method: str, r: dict[str, Any] | None) -> str:
             f"{r['feasible']:,} | {r['pairs']:,} | {r['total']:.4f} | {note} |")
 
 
-def write(rows: list[tuple[int, str, str, dict[str, Any] | None]]) -> None:
-    """Replace the generated table inside the "## Matching" section of bench/RESULTS.md."""
+def write(rows: list[tuple[int, str, str, dict[str, Any] | None]], append: bool = False) -> None:
+    """Replace (or extend) the generated table in the "## Matching" section of RESULTS.md."""
     head = ("| N | regime | method | seconds | peak MB | feasible pairs | pairs | total score "
             "| notes |\n|---|---|---|---|---|---|---|---|---|\n")
     table = head + "\n".join(_row(*r) for r in rows) + "\n"
     begin, end = "<!-- matching:begin -->", "<!-- matching:end -->"
-    block = f"{begin}\n{table}{end}"
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
+    if append and begin in text and end in text:
+        old = text[text.index(begin) + len(begin) + 1 : text.index(end)]
+        table = old + "\n".join(_row(*r) for r in rows) + "\n"
+    block = f"{begin}\n{table}{end}"
     if begin in text and end in text:
         text = text[: text.index(begin)] + block + text[text.index(end) + len(end):]
     else:

@@ -11,15 +11,16 @@ import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
+from . import kernels
 from .feasibility import Encoded
 
 Progress = Callable[[str], None]
 BLOCK_ELEMENTS = 1 << 21  # pairs evaluated per vectorised block
-DIRECT_PAIRS = 4_000_000  # up to this many pairs: take every feasible pair, no certificate
-DIRECT_FEASIBLE = 6_000_000  # or up to this many feasible pairs (found during the first scan)
+DIRECT_PAIRS = 2_000_000  # up to this many pairs: take every feasible pair, no certificate
 DENSE_CELLS = 3_000_000  # slot-expanded problems up to this size use dense LSA
-CANDIDATES_K = 12 # best candidates kept per newcomer
+CANDIDATES_K = 12  # best candidates kept per newcomer
 COLUMN_K = 2  # best newcomers kept per volunteer in the first scan
+VIOLATORS_K = 12  # best violating pairs added per newcomer and round
 NEG = np.int64(np.iinfo(np.int64).min // 4)
 
 
@@ -138,13 +139,6 @@ def _potentials(
     return np.maximum(0, d[t] - d[n : n + m])
 
 
-def _topk(key: np.ndarray, k: int) -> np.ndarray:
-    """Column indices of the k largest entries of each row (unordered)."""
-    if key.shape[1] <= k:
-        return np.broadcast_to(np.arange(key.shape[1]), key.shape)
-    return np.argpartition(key, key.shape[1] - k, axis=1)[:, -k:]
-
-
 def optimise(
     enc: Encoded,
     active: np.ndarray,
@@ -156,68 +150,14 @@ def optimise(
     n, m = enc.n, enc.m
     k = CANDIDATES_K if k is None else k
     say = progress or (lambda _msg: None)
-    blocks = _blocks(n, m)
     usable = cap > 0
-    has_feasible = np.zeros(n, dtype=bool)
     big = enc.max_pair_int * max(1, min(int(active.sum()), int(cap.sum()))) + 1
-    feasible_pairs = 0
-    direct = int(active.sum()) * m <= DIRECT_PAIRS
-    collect = True  # keep every feasible pair while there are few enough
-    n_collected = 0
-    erows, ecols, ew = [], [], []
-    crows: list[np.ndarray] = []
-    ccols: list[np.ndarray] = []
-    col_val = np.zeros((m, 0), dtype=np.int64)
-    col_row = np.zeros((m, 0), dtype=np.int64)
+    if int(active.sum()) * m <= DIRECT_PAIRS:
+        return _direct(enc, active, usable, cap, big)
+    compiled = kernels.use_numba(n * m)
     t0 = time.perf_counter()
-    for b, (r0, r1) in enumerate(blocks):
-        ok, score = enc.block(r0, r1)
-        has_feasible[r0:r1] = ok.any(axis=1)
-        feasible_pairs += int(np.count_nonzero(ok))
-        ok &= usable[None, :]
-        ok &= active[r0:r1, None]
-        if collect:
-            ii, jj = np.nonzero(ok)
-            n_collected += len(ii)
-            if direct or n_collected <= DIRECT_FEASIBLE:
-                erows.append(ii + r0)
-                ecols.append(jj)
-                ew.append(score[ii, jj].astype(np.int64) + big)
-            else:
-                collect = False
-                erows, ecols, ew = [], [], []
-        if not direct:
-            key = np.where(ok, score, NEG)
-            top = _topk(key, k)
-            ii = np.repeat(np.arange(r1 - r0), top.shape[1])
-            jj = top.ravel()
-            keep = key[ii, jj] > NEG
-            crows.append(ii[keep] + r0)
-            ccols.append(jj[keep])
-            # each volunteer also keeps its best newcomers over all blocks (running top-k)
-            kc = min(COLUMN_K, r1 - r0)
-            ctop = _topk(key.T, kc)
-            cval = np.take_along_axis(key.T, ctop, axis=1)
-            col_val = np.concatenate((col_val, cval), axis=1)
-            col_row = np.concatenate((col_row, ctop + r0), axis=1)
-            if col_val.shape[1] > COLUMN_K:
-                keep_c = _topk(col_val, COLUMN_K)
-                col_val = np.take_along_axis(col_val, keep_c, axis=1)
-                col_row = np.take_along_axis(col_row, keep_c, axis=1)
-        if len(blocks) > 1:
-            say(f"scan: block {b + 1}/{len(blocks)} ({time.perf_counter() - t0:.1f}s)")
-    if collect:  # every feasible pair is at hand: one exact solve, nothing to certify
-        rows = np.concatenate(erows) if erows else np.zeros(0, dtype=np.int64)
-        cols = np.concatenate(ecols) if ecols else np.zeros(0, dtype=np.int64)
-        w = np.concatenate(ew) if ew else np.zeros(0, dtype=np.int64)
-        match = _solve_components(n, m, cap, rows, cols, w)
-        return Outcome(match, has_feasible, feasible_pairs, len(rows), 1, True)
-    rows, cols = np.concatenate(crows), np.concatenate(ccols)
-    cj = np.repeat(np.arange(m), col_val.shape[1])
-    good = col_val.ravel() > NEG
-    rows = np.concatenate((rows, col_row.ravel()[good]))
-    cols = np.concatenate((cols, cj[good]))
-    keys = np.unique(rows.astype(np.int64) * m + cols)
+    first = kernels.scan(enc, active, usable, k, COLUMN_K, compiled, BLOCK_ELEMENTS, say)
+    keys = np.unique(first.rows * m + first.cols)
     say(f"scan done ({time.perf_counter() - t0:.1f}s), {len(keys):,} candidates")
     rounds = 0
     while True:
@@ -231,33 +171,42 @@ def optimise(
         p = _potentials(n, m, cap, rows, cols, w, match)
         say(f"round {rounds}: solve {t2 - t1:.1f}s, duals {time.perf_counter() - t2:.1f}s")
         cur = np.zeros(n, dtype=np.int64)
-        hit = match >= 0
-        sel = np.flatnonzero(hit)
+        sel = np.flatnonzero(match >= 0)
         cur[sel] = _pair_weights(enc, sel, match[sel]) + big - p[match[sel]]
-        new_keys = []
-        violated = 0
-        for b, (r0, r1) in enumerate(blocks):
-            ok, score = enc.block(r0, r1)
-            ok &= usable[None, :]
-            ok &= active[r0:r1, None]
-            key = np.where(ok, score + (big - p)[None, :], NEG)
-            best = key.max(axis=1)
-            bad = np.flatnonzero(best > cur[r0:r1])
-            if len(bad):
-                violated += len(bad)
-                sub = key[bad]
-                top = _topk(sub, k)
-                ii = np.repeat(bad, top.shape[1])
-                jj = top.ravel()
-                keep = key[ii, jj] > cur[r0 + ii]
-                new_keys.append((ii[keep] + r0).astype(np.int64) * m + jj[keep])
-            if len(blocks) > 1:
-                say(f"round {rounds}: certify block {b + 1}/{len(blocks)}, {violated:,} to add")
+        bigp = np.where(usable, big - p, NEG)
+        violated, vr, vc = kernels.certify(
+            enc, active, bigp, first.smax, cur, max(k, VIOLATORS_K), compiled, BLOCK_ELEMENTS, say
+        )
         say(f"round {rounds}: certify done ({time.perf_counter() - t0:.1f}s), {violated:,} rows")
         if not violated:
             break
-        keys = np.union1d(keys, np.concatenate(new_keys))
-    return Outcome(match, has_feasible, feasible_pairs, len(keys), rounds, True)
+        keys = np.union1d(keys, vr * m + vc)
+    count = first.count
+    return Outcome(match, count > 0, int(count.sum()), len(keys), rounds, True)
+
+
+def _direct(
+    enc: Encoded, active: np.ndarray, usable: np.ndarray, cap: np.ndarray, big: int
+) -> Outcome:
+    """Small instances: take every feasible pair and solve once (nothing to certify)."""
+    n, m = enc.n, enc.m
+    has_feasible = np.zeros(n, dtype=bool)
+    feasible_pairs = 0
+    erows, ecols, ew = [], [], []
+    for r0, r1 in _blocks(n, m):
+        ok, score = enc.block(r0, r1)
+        has_feasible[r0:r1] = ok.any(axis=1)
+        feasible_pairs += int(np.count_nonzero(ok))
+        ok &= usable[None, :] & active[r0:r1, None]
+        ii, jj = np.nonzero(ok)
+        erows.append(ii + r0)
+        ecols.append(jj)
+        ew.append(score[ii, jj].astype(np.int64) + big)
+    rows = np.concatenate(erows) if erows else np.zeros(0, dtype=np.int64)
+    cols = np.concatenate(ecols) if ecols else np.zeros(0, dtype=np.int64)
+    w = np.concatenate(ew) if ew else np.zeros(0, dtype=np.int64)
+    match = _solve_components(n, m, cap, rows, cols, w)
+    return Outcome(match, has_feasible, feasible_pairs, len(rows), 1, True)
 
 
 def _pair_weights(enc: Encoded, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:

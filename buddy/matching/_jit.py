@@ -1,0 +1,125 @@
+"""numba-compiled pair kernels (imported lazily by ``kernels``; needs numba)."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+NEG = np.iinfo(np.int64).min // 4
+
+
+@njit(inline="always", cache=True)
+def _row(i, buf, vl0, nl, ns, n_inp, n_onl, ngc, wait, nd, vl, vs, v_onl, vgc,
+         inp_table, place_table, gtab, time_int, lang_int, ex_ptr, ex_col):
+    """Fill buf[j] with the integer score of pair (i, j), or -1 when a rule is broken."""
+    m, words = vs.shape[0], nl.shape[1]
+    nsi, nli, d = ns[i], nl[i, 0], nd[i]
+    ninp, nonl, wi = n_inp[i], n_onl[i], wait[i]
+    inp_row, place_row, g_row = inp_table[d], place_table[d], gtab[ngc[i]]
+    t1, t2, t3 = time_int[1], time_int[2] - time_int[1], time_int[3] - time_int[2]
+    for j in range(m):
+        c = nsi & vs[j]
+        sh = nli & vl0[j]
+        other = (sh & ~np.int64(1)) != 0
+        inp = ninp & inp_row[j]
+        ok = (c != 0) & (sh != 0) & (inp | (nonl & v_onl[j])) & g_row[vgc[j]]
+        c2 = c & (c - 1)
+        s = wi + t1 + t2 * (c2 != 0) + t3 * ((c2 & (c2 - 1)) != 0)
+        s += lang_int * other + place_row[j] * inp
+        buf[j] = s if ok else -1
+    for w in range(1, words):  # more than 63 languages: add matches in the other words
+        for j in range(m):
+            if (nl[i, w] & vl[j, w]) == 0:
+                continue
+            c = nsi & vs[j]
+            inp = ninp & inp_row[j]
+            if c != 0 and (inp or (nonl and v_onl[j])) and g_row[vgc[j]]:
+                c2 = c & (c - 1)
+                s = wi + t1 + t2 * (c2 != 0) + t3 * ((c2 & (c2 - 1)) != 0)
+                buf[j] = s + lang_int + place_row[j] * inp
+    for e in range(ex_ptr[i], ex_ptr[i + 1]):
+        buf[ex_col[e]] = -1
+
+
+@njit(inline="always", cache=True)
+def _insert(vals, idx, row, k, v, x):
+    """Insert (v, x) into the row's list sorted by value desc (ties keep earlier x first)."""
+    p = k - 1
+    while p > 0 and vals[row, p - 1] < v:
+        vals[row, p] = vals[row, p - 1]
+        idx[row, p] = idx[row, p - 1]
+        p -= 1
+    vals[row, p] = v
+    idx[row, p] = x
+
+
+@njit(parallel=True, cache=True)
+def scan(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vl, vs, v_onl, vgc, usable,
+         inp_table, place_table, gtab, time_int, lang_int, ex_ptr, ex_col, k, kc, nchunks):
+    """Counts, each row's top-k columns and each chunk's per-column top-kc rows."""
+    n, m = ns.shape[0], vs.shape[0]
+    count = np.zeros(n, np.int64)
+    smax = np.full(n, NEG, np.int64)
+    top_v = np.full((n, k), NEG, np.int64)
+    top_c = np.full((n, k), -1, np.int64)
+    col_v = np.full((nchunks * m, kc), NEG, np.int64)
+    col_r = np.full((nchunks * m, kc), -1, np.int64)
+    step = (n + nchunks - 1) // nchunks
+    vl0 = np.ascontiguousarray(vl[:, 0])
+    for ch in prange(nchunks):
+        base = ch * m
+        buf = np.empty(m, np.int64)
+        for i in range(ch * step, min(n, (ch + 1) * step)):
+            _row(i, buf, vl0, nl, ns, n_inp, n_onl, ngc, wait, nd, vl, vs, v_onl, vgc,
+                 inp_table, place_table, gtab, time_int, lang_int, ex_ptr, ex_col)
+            cnt = 0
+            act = active[i]
+            for j in range(m):
+                s = buf[j]
+                if s < 0:
+                    continue
+                cnt += 1
+                if not (act and usable[j]):
+                    continue
+                if s > smax[i]:
+                    smax[i] = s
+                if k > 0 and s > top_v[i, k - 1]:
+                    _insert(top_v, top_c, i, k, s, j)
+                if kc > 0 and s > col_v[base + j, kc - 1]:
+                    _insert(col_v, col_r, base + j, kc, s, i)
+            count[i] = cnt
+    return count, smax, top_v, top_c, col_v, col_r
+
+
+@njit(parallel=True, cache=True)
+def certify(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vl, vs, v_onl, vgc, bigp,
+            inp_table, place_table, gtab, time_int, lang_int, ex_ptr, ex_col,
+            smax, cur, kv, nchunks):
+    """Each row's kv best columns with score + bigp[j] > cur[row] (bigp = NEG: unusable)."""
+    n, m = ns.shape[0], vs.shape[0]
+    out_v = np.full((n, kv), NEG, np.int64)
+    out_c = np.full((n, kv), -1, np.int64)
+    nviol = np.zeros(n, np.int64)
+    top = NEG
+    for j in range(m):
+        if bigp[j] > top:
+            top = bigp[j]
+    step = (n + nchunks - 1) // nchunks
+    vl0 = np.ascontiguousarray(vl[:, 0])
+    for ch in prange(nchunks):
+        buf = np.empty(m, np.int64)
+        for i in range(ch * step, min(n, (ch + 1) * step)):
+            if not active[i] or smax[i] == NEG or smax[i] + top <= cur[i]:
+                continue
+            _row(i, buf, vl0, nl, ns, n_inp, n_onl, ngc, wait, nd, vl, vs, v_onl, vgc,
+                 inp_table, place_table, gtab, time_int, lang_int, ex_ptr, ex_col)
+            cnt = 0
+            ci = cur[i]
+            for j in range(m):
+                val = buf[j] + bigp[j]
+                if buf[j] >= 0 and val > ci:
+                    cnt += 1
+                    if val > out_v[i, kv - 1]:
+                        _insert(out_v, out_c, i, kv, val, j)
+            nviol[i] = cnt
+    return nviol, out_v, out_c

@@ -1,0 +1,184 @@
+"""Pair scans for prune–solve–certify: a compiled numba kernel or an identical numpy fallback.
+
+Both paths select the same pairs: each row's best k columns by (value desc, column asc) and
+each column's best rows by (value desc, row asc), so results never depend on the path.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from types import ModuleType
+
+import numpy as np
+
+from .feasibility import IN_PERSON, ONLINE, Encoded
+
+NEG = np.int64(np.iinfo(np.int64).min // 4)
+MODE = os.environ.get("BUDDY_KERNEL", "auto")  # "auto", "numba" or "numpy"
+NUMBA_PAIRS = 2_000_000  # "auto" compiles only for scans of at least this many pairs
+_jit: ModuleType | None | bool = None
+
+
+def numba_module() -> ModuleType | None:
+    """The compiled kernels, or None when numba is not installed."""
+    global _jit
+    if _jit is None:
+        try:
+            from . import _jit as mod
+        except ImportError:
+            mod = None
+        _jit = mod if mod is not None else False
+    return _jit or None
+
+
+def use_numba(pairs: int) -> bool:
+    """Whether a scan over ``pairs`` pairs runs compiled (per MODE and numba's presence)."""
+    if MODE == "numpy":
+        return False
+    if MODE == "numba":
+        if numba_module() is None:
+            raise RuntimeError("BUDDY_KERNEL=numba but numba is not installed")
+        return True
+    return pairs >= NUMBA_PAIRS and numba_module() is not None
+
+
+@dataclass(slots=True)
+class Scan:
+    """First scan: feasible counts, best usable score per row, initial candidate pairs."""
+
+    count: np.ndarray
+    smax: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+
+
+def top_mask(key: np.ndarray, k: int) -> np.ndarray:
+    """Per row, the k largest entries > NEG (ties: lower column first)."""
+    c = key.shape[1]
+    if c <= k:
+        return key > NEG
+    kth = np.partition(key, c - k, axis=1)[:, c - k][:, None]
+    eq = key == kth
+    need = k - np.count_nonzero(key > kth, axis=1)[:, None]
+    return ((key > kth) | (eq & (np.cumsum(eq, axis=1) <= need))) & (key > NEG)
+
+
+def _best_rows(val: np.ndarray, row: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per line, the k entries with the largest val (ties: smaller row)."""
+    order = np.lexsort((row, -val), axis=1)[:, :k]
+    return np.take_along_axis(val, order, axis=1), np.take_along_axis(row, order, axis=1)
+
+
+def _args(enc: Encoded) -> tuple:
+    """Arrays in the layout the compiled kernels expect (cached on the encoding)."""
+    cached = getattr(enc, "_jit_args", None)
+    if cached is not None:
+        return cached
+    n, m = enc.n, enc.m
+    ex_rows = enc.excl // max(m, 1)
+    ex_ptr = np.searchsorted(ex_rows, np.arange(n + 1)).astype(np.int64)
+    args = (
+        np.ascontiguousarray(enc.nl.view(np.int64)), enc.ns.astype(np.int64),
+        (enc.nm & IN_PERSON) != 0, (enc.nm & ONLINE) != 0, enc.ngc.astype(np.int64),
+        enc.wait_int.astype(np.int64), enc.nd.astype(np.int64),
+        None,  # active, filled per call
+        np.ascontiguousarray(enc.vl.view(np.int64)), enc.vs.astype(np.int64),
+        (enc.vm & ONLINE) != 0, enc.vgc.astype(np.int64),
+        None,  # usable / bigp, filled per call
+        np.ascontiguousarray(enc.inp_table), np.ascontiguousarray(enc.place_table, dtype=np.int64),
+        enc.gender_table, enc.time_int.astype(np.int64), np.int64(enc.lang_int),
+        ex_ptr, (enc.excl % max(m, 1)).astype(np.int64),
+    )
+    enc._jit_args = args  # type: ignore[attr-defined]
+    return args
+
+
+def _chunks(n: int) -> int:
+    import numba
+
+    return max(1, min(n, 4 * numba.get_num_threads()))
+
+
+def scan(enc: Encoded, active: np.ndarray, usable: np.ndarray, k: int, kc: int,
+         compiled: bool, block: int, say=None) -> Scan:
+    """Count feasible pairs; keep each active row's top k and each usable column's top kc."""
+    n, m = enc.n, enc.m
+    if compiled:
+        a = list(_args(enc))
+        a[7], a[12] = active, usable
+        nch = _chunks(n)
+        count, smax, top_v, top_c, col_v, col_r = numba_module().scan(*a, k, kc, nch)
+        rr, rc = np.nonzero(top_c >= 0)
+        rc = top_c[rr, rc]
+        cv = col_v.reshape(nch, m, kc).transpose(1, 0, 2).reshape(m, nch * kc)
+        cr = col_r.reshape(nch, m, kc).transpose(1, 0, 2).reshape(m, nch * kc)
+    else:
+        count = np.zeros(n, dtype=np.int64)
+        smax = np.full(n, NEG, dtype=np.int64)
+        rrs, rcs = [], []
+        cv = np.full((m, 0), NEG, dtype=np.int64)
+        cr = np.full((m, 0), -1, dtype=np.int64)
+        step = max(1, block // max(m, 1))
+        for r0 in range(0, n, step):
+            r1 = min(n, r0 + step)
+            ok, score = enc.block(r0, r1)
+            count[r0:r1] = np.count_nonzero(ok, axis=1)
+            ok &= usable[None, :] & active[r0:r1, None]
+            key = np.where(ok, score.astype(np.int64), NEG)
+            smax[r0:r1] = key.max(axis=1) if m else NEG
+            ii, jj = np.nonzero(top_mask(key, k))
+            rrs.append(ii + r0)
+            rcs.append(jj)
+            if kc:
+                kt = key.T
+                cand = np.argsort(-kt, axis=1, kind="stable")[:, :kc]
+                cv = np.concatenate((cv, np.take_along_axis(kt, cand, axis=1)), axis=1)
+                cr = np.concatenate((cr, cand + r0), axis=1)
+                cv, cr = _best_rows(cv, cr, kc)
+            if say and r1 < n:
+                say(f"scan: {r1:,}/{n:,} newcomers")
+        rr = np.concatenate(rrs) if rrs else np.zeros(0, dtype=np.int64)
+        rc = np.concatenate(rcs) if rcs else np.zeros(0, dtype=np.int64)
+    if kc and m:
+        cv, cr = _best_rows(cv, cr, kc)
+        good = cv > NEG
+        cj = np.broadcast_to(np.arange(m)[:, None], cv.shape)
+        rr = np.concatenate((rr, cr[good]))
+        rc = np.concatenate((rc, cj[good]))
+    return Scan(count, smax, rr.astype(np.int64), rc.astype(np.int64))
+
+
+def certify(enc: Encoded, active: np.ndarray, bigp: np.ndarray, smax: np.ndarray,
+            cur: np.ndarray, kv: int, compiled: bool, block: int, say=None
+            ) -> tuple[int, np.ndarray, np.ndarray]:
+    """Rows with a pair of score + bigp[col] > cur[row], and each such row's kv best pairs."""
+    n, m = enc.n, enc.m
+    if compiled:
+        a = list(_args(enc))
+        a[7], a[12] = active, bigp
+        nviol, _, out_c = numba_module().certify(*a, smax, cur, kv, _chunks(n))
+        ii, jj = np.nonzero(out_c >= 0)
+        return int(np.count_nonzero(nviol)), ii.astype(np.int64), out_c[ii, jj]
+    usable = bigp > NEG
+    violated = 0
+    rrs, rcs = [], []
+    step = max(1, block // max(m, 1))
+    for r0 in range(0, n, step):
+        r1 = min(n, r0 + step)
+        ok, score = enc.block(r0, r1)
+        ok &= usable[None, :] & active[r0:r1, None]
+        val = np.where(ok, score.astype(np.int64) + bigp[None, :], NEG)
+        viol = val > cur[r0:r1, None]
+        bad = np.flatnonzero(viol.any(axis=1))
+        violated += len(bad)
+        if len(bad):
+            key = np.where(viol[bad], val[bad], NEG)
+            ii, jj = np.nonzero(top_mask(key, kv))
+            rrs.append(bad[ii] + r0)
+            rcs.append(jj)
+        if say and r1 < n:
+            say(f"certify: {r1:,}/{n:,} newcomers, {violated:,} to add")
+    if not rrs:
+        return violated, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return violated, np.concatenate(rrs).astype(np.int64), np.concatenate(rcs).astype(np.int64)

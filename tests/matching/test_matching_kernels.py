@@ -1,0 +1,126 @@
+"""The compiled (numba) pair kernels and the numpy fallback select the same pairs."""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from test_matching_properties import check, instances, lsa_optimum
+
+from buddy.matching import kernels, parse_instance, solve, solver
+from buddy.matching.feasibility import Encoded
+
+pytest.importorskip("numba")
+
+SLOTS = [f"{d}-{t}" for d in ("mon", "tue", "wed", "sat") for t in ("morning", "evening")]
+DISTRICTS = [{"id": f"d{k}", "lat": 51.2 + 0.02 * k, "lon": 6.78 + 0.01 * (k % 3)}
+             for k in range(5)]
+
+
+def random_instance(seed: int, n: int, m: int, many_languages: bool = False) -> dict[str, Any]:
+    """A seeded random instance; ``many_languages`` needs more than one 64-bit language word."""
+    rng = np.random.default_rng(seed)
+    pool = ["ar", "uk", "en", "fa"]
+    if many_languages:
+        pool = [a + b for a in "xyz" for b in string.ascii_lowercase][:70]
+
+    def pick(options: list[Any], size: int) -> list[Any]:
+        return [options[k] for k in rng.choice(len(options), size=size, replace=False)]
+
+    news = [{"id": f"n{i}", "languages": sorted({pool[i % len(pool)], *pick(pool, 1)}),
+             "german_level": str(rng.choice(["A0", "A1", "A2", "B1"])),
+             "district": f"d{rng.integers(5)}",
+             "availability": pick(SLOTS, int(rng.integers(1, 5))),
+             "mode": str(rng.choice(["in_person", "online", "either"])),
+             "gender": str(rng.choice(["female", "male"])),
+             "buddy_gender": str(rng.choice(["any", "any", "female"])),
+             "waiting_days": int(rng.integers(0, 300))} for i in range(n)]
+    vols = [{"id": f"v{j}", "languages": pick(pool, int(rng.integers(0, 3))),
+             "district": f"d{rng.integers(5)}", "max_km": float(rng.choice([0, 2, 5, 10])),
+             "availability": pick(SLOTS, int(rng.integers(1, 5))),
+             "capacity": int(rng.integers(0, 3)),
+             "mode": str(rng.choice(["in_person", "online", "either"])),
+             "gender": str(rng.choice(["female", "male"])),
+             "buddy_gender": str(rng.choice(["any", "any", "male"]))} for j in range(m)]
+    excluded = [[f"n{rng.integers(n)}", f"v{rng.integers(m)}"] for _ in range(n // 4)]
+    return {"districts": DISTRICTS, "newcomers": news, "volunteers": vols, "excluded": excluded}
+
+
+@pytest.fixture
+def certify_always(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """Force prune–solve–certify with tiny candidate lists (many rounds)."""
+    monkeypatch.setattr(solver, "DIRECT_PAIRS", 0)
+    monkeypatch.setattr(solver, "CANDIDATES_K", 1)
+    monkeypatch.setattr(solver, "VIOLATORS_K", 1)
+    monkeypatch.setattr(solver, "COLUMN_K", 1)
+    return monkeypatch
+
+
+@pytest.mark.parametrize("seed,many", [(1, False), (2, False), (3, True), (4, False)])
+def test_scan_and_certify_identical(seed: int, many: bool) -> None:
+    enc = Encoded(parse_instance(random_instance(seed, 70, 45, many)))
+    assert (enc.words > 1) == many
+    rng = np.random.default_rng(seed)
+    active = rng.random(enc.n) < 0.9
+    usable = enc.cap > 0
+    a = kernels.scan(enc, active, usable, 3, 2, True, 1 << 21)
+    b = kernels.scan(enc, active, usable, 3, 2, False, 97)
+    assert np.array_equal(a.count, b.count)
+    assert np.array_equal(a.smax, b.smax)
+    assert set(zip(a.rows.tolist(), a.cols.tolist(), strict=True)) == set(
+        zip(b.rows.tolist(), b.cols.tolist(), strict=True))
+    ok, _ = enc.block(0, enc.n)
+    assert int(a.count.sum()) == int(ok.sum())
+    big = enc.max_pair_int * 20
+    bigp = np.where(usable, big - rng.integers(0, 2 * big, enc.m), kernels.NEG)
+    cur = rng.integers(0, big, enc.n)
+    va, ra, ca = kernels.certify(enc, active, bigp, a.smax, cur, 2, True, 1 << 21)
+    vb, rb, cb = kernels.certify(enc, active, bigp, a.smax, cur, 2, False, 97)
+    assert va == vb and va > 0
+    assert set(zip(ra.tolist(), ca.tolist(), strict=True)) == set(
+        zip(rb.tolist(), cb.tolist(), strict=True))
+
+
+@pytest.mark.parametrize("seed", range(5, 11))
+def test_numba_and_numpy_solve_identically(seed: int, certify_always: pytest.MonkeyPatch) -> None:
+    data = random_instance(seed, 60, 30, many_languages=seed == 7)
+    inst = parse_instance(data)
+    out = {}
+    for mode in ("numba", "numpy"):
+        certify_always.setattr(kernels, "MODE", mode)
+        res = solve(inst, detail=False)
+        pairs = sorted((p.newcomer, p.volunteer) for p in res.pairs)
+        s = res.summary
+        out[mode] = (pairs, s.total_score, s.feasible_pairs, s.candidate_pairs, s.rounds)
+    assert out["numba"] == out["numpy"]
+    count, total = lsa_optimum(data)
+    assert len(out["numba"][0]) == count
+    assert abs(out["numba"][1] - total) <= 1e-6 * max(1, count)
+
+
+def test_forced_multi_round_certify_is_optimal(certify_always: pytest.MonkeyPatch) -> None:
+    certify_always.setattr(kernels, "MODE", "numba")
+    rounds = []
+    for seed in range(20, 26):
+        data = random_instance(seed, 40, 25)
+        count, total = lsa_optimum(data)
+        res = solve(parse_instance(data), detail=False)
+        assert len(res.pairs) == count
+        assert abs(res.summary.total_score - total) <= 1e-6 * max(1, count)
+        assert res.summary.certified
+        rounds.append(res.summary.rounds)
+    assert max(rounds) >= 3
+
+
+@settings(deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@given(instances())
+def test_numba_certified_path_matches_brute_force(data: dict[str, Any]) -> None:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(solver, "DIRECT_PAIRS", 0)
+        mp.setattr(solver, "CANDIDATES_K", 1)
+        mp.setattr(solver, "VIOLATORS_K", 1)
+        mp.setattr(kernels, "MODE", "numba")
+        check(data)
