@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask, render_template, request
 from flask_babel import format_decimal, get_locale
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import SecurityError
@@ -140,6 +141,16 @@ def _register_error_pages(app: Flask) -> None:
         elif code == 403:
             security.security_event("access_refused", path=request.path)
         return render_template("errors/error.html", code=code, error_id=number), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_refused(error):
+        view = app.view_functions.get(request.endpoint)
+        if request.method == "POST" and getattr(view, "keeps_form", False) and \
+                "expired" in str(error.description):
+            # The form validates the token itself, fails, and comes back with the data typed.
+            return view(**(request.view_args or {}))
+        security.security_event("csrf_refused", path=request.path)
+        return render_error(error)
 
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)

@@ -232,3 +232,26 @@ def test_get_never_changes_state(app, client, world, who):
 def test_forged_host_headers_are_refused(client):
     assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
     assert client.get("/", headers={"Host": "buddy.example"}).status_code == 200
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True, "WTF_CSRF_TIME_LIMIT": 1}],
+                         indirect=True)
+def test_an_expired_token_brings_the_form_back_with_its_data(client):
+    import time
+
+    from helpers import newcomer_form
+
+    page = client.get("/join/newcomer", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    time.sleep(2.1)
+    data = {**newcomer_form(display_name="Amina Haddad"), "csrf_token": token}
+    response = client.post("/join/newcomer", data=data, headers={"Accept-Language": "en"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "The form was open for too long. Please check it and send it again." in html
+    assert 'value="Amina Haddad"' in html
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+    fresh = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    response = client.post("/join/newcomer", data={**data, "csrf_token": fresh})
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(User)) == 1

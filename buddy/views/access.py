@@ -34,6 +34,12 @@ def public(view):
     return view
 
 
+def keeps_form(view):
+    """An expired CSRF token brings this form back with what was typed (not a 400 page)."""
+    view.keeps_form = True
+    return view
+
+
 def safe_next(target: str | None, default: str = "public.index") -> str:
     """A local path to go back to; anything pointing elsewhere becomes the default page."""
     if target:

@@ -20,7 +20,7 @@ from buddy.extensions import db, limiter
 from buddy.forms import LoginForm, ResetPasswordForm, ResetRequestForm
 from buddy.security import log_in, security_event
 from buddy.services import accounts, mail
-from buddy.views.access import home_for, public, safe_next
+from buddy.views.access import home_for, keeps_form, public, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -30,6 +30,7 @@ def _login_limit() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@keeps_form
 @public
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
@@ -63,6 +64,7 @@ def logout():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
+@keeps_form
 @public
 @limiter.limit(_login_limit, methods=["POST"])
 def reset_request():
@@ -79,6 +81,7 @@ def reset_request():
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
+@keeps_form
 @public
 def reset_with_token(token: str):
     """Choose a new password with a link from the e-mail."""

@@ -11,7 +11,7 @@ from buddy.models import Role
 from buddy.services import stats
 from buddy.services.overview import city_counts, outbox_page
 from buddy.services.signup import SignupError, register_newcomer
-from buddy.views.access import role_required
+from buddy.views.access import keeps_form, role_required
 
 bp = Blueprint("coord", __name__, url_prefix="/coord")
 
@@ -33,6 +33,7 @@ def outbox():
 
 
 @bp.route("/newcomers/new", methods=["GET", "POST"])
+@keeps_form
 @role_required(Role.COORDINATOR)
 def register_for_newcomer():
     """Register a newcomer who cannot fill in the form; the same rules apply."""

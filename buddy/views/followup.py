@@ -10,7 +10,7 @@ from buddy.extensions import db
 from buddy.forms.sessions import NoteForm, SnoozeForm
 from buddy.models import FollowUp, Match, Role
 from buddy.services import followup
-from buddy.views.access import role_required
+from buddy.views.access import keeps_form, role_required
 
 bp = Blueprint("followup", __name__, url_prefix="/coord")
 
@@ -24,6 +24,7 @@ def queue():
 
 
 @bp.route("/follow-up/<int:item_id>", methods=["GET", "POST"])
+@keeps_form
 @role_required(Role.COORDINATOR)
 def item(item_id: int):
     """One item: why it is here, the history, notes; record a check-in."""

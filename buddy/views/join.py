@@ -10,12 +10,13 @@ from buddy.forms import NewcomerSignupForm, VolunteerSignupForm, newcomer_data, 
 from buddy.models import Role
 from buddy.security import log_in
 from buddy.services.signup import SignupError, register_newcomer, register_volunteer
-from buddy.views.access import home_for, public, role_required
+from buddy.views.access import home_for, keeps_form, public, role_required
 
 bp = Blueprint("join", __name__, url_prefix="/join")
 
 
 @bp.route("/newcomer", methods=["GET", "POST"])
+@keeps_form
 @public
 def newcomer():
     """A newcomer signs up in their own language."""
@@ -34,6 +35,7 @@ def newcomer():
 
 
 @bp.route("/volunteer", methods=["GET", "POST"])
+@keeps_form
 @public
 def volunteer():
     """A volunteer signs up; a coordinator approves them later."""

@@ -18,7 +18,7 @@ from buddy.models import Role
 from buddy.services import people, sessions
 from buddy.services.overview import active_matches_of
 from buddy.services.signup import SignupError, update_newcomer, update_volunteer
-from buddy.views.access import role_required
+from buddy.views.access import keeps_form, role_required
 
 bp = Blueprint("me", __name__, url_prefix="/me")
 PERSON = (Role.NEWCOMER, Role.VOLUNTEER)
@@ -39,6 +39,7 @@ def home():
 
 
 @bp.route("/profile", methods=["GET", "POST"])
+@keeps_form
 @role_required(*PERSON)
 def profile():
     """Change one's details and free times."""
@@ -61,6 +62,7 @@ def profile():
 
 
 @bp.route("/password", methods=["GET", "POST"])
+@keeps_form
 @role_required(*PERSON, Role.COORDINATOR)
 def password():
     """Change one's password; other sessions end."""

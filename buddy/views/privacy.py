@@ -21,7 +21,7 @@ from buddy.extensions import db
 from buddy.forms.coord import ReasonForm
 from buddy.models import Newcomer, Role, Volunteer
 from buddy.services import privacy
-from buddy.views.access import role_required
+from buddy.views.access import keeps_form, role_required
 
 bp = Blueprint("privacy", __name__)
 PERSON = (Role.NEWCOMER, Role.VOLUNTEER)
@@ -57,6 +57,7 @@ def delete_account():
 
 
 @bp.route("/coord/<kind>/<int:person_id>/erase", methods=["GET", "POST"])
+@keeps_form
 @role_required(Role.COORDINATOR)
 def erase_person(kind: str, person_id: int):
     """Erase a person's data on their request (audit-logged with the reason)."""

@@ -19,7 +19,7 @@ from buddy.forms.coord import PeopleFilterForm, ReasonForm
 from buddy.models import Newcomer, Role, Volunteer
 from buddy.services import review, stale
 from buddy.services.signup import SignupError, update_newcomer, update_volunteer
-from buddy.views.access import role_required
+from buddy.views.access import keeps_form, role_required
 
 bp = Blueprint("review", __name__, url_prefix="/coord")
 KINDS = {"newcomer": Newcomer, "volunteer": Volunteer}
@@ -70,6 +70,7 @@ def approve_volunteer(person_id: int):
 
 
 @bp.route("/volunteers/<int:person_id>/reject", methods=["GET", "POST"])
+@keeps_form
 @role_required(Role.COORDINATOR)
 def reject_volunteer(person_id: int):
     """Do not take a volunteer on, with a reason."""
@@ -104,6 +105,7 @@ def resume(kind: str, person_id: int):
 
 
 @bp.route("/<kind>/<int:person_id>/edit", methods=["GET", "POST"])
+@keeps_form
 @role_required(Role.COORDINATOR)
 def edit(kind: str, person_id: int):
     """Change a person's details on their behalf (audit-logged)."""

@@ -26,7 +26,7 @@ from buddy.extensions import db
 from buddy.forms.coord import ManualMatchForm, ReasonForm, RoundForm
 from buddy.models import Match, MatchRound, Newcomer, Role, RoundStatus, Volunteer
 from buddy.services import mail, matches, rounds
-from buddy.views.access import role_required
+from buddy.views.access import keeps_form, role_required
 
 bp = Blueprint("rounds", __name__, url_prefix="/coord")
 CONFLICTS = {
@@ -43,6 +43,7 @@ def _conflict_message(code: str) -> str:
 
 
 @bp.route("/rounds", methods=["GET", "POST"])
+@keeps_form
 @role_required(Role.COORDINATOR)
 def index():
     """Run a round; the list of earlier rounds."""
@@ -132,6 +133,7 @@ def approve_selected():
 
 
 @bp.route("/matches/<int:match_id>/reject", methods=["GET", "POST"])
+@keeps_form
 @role_required(Role.COORDINATOR)
 def reject(match_id: int):
     """Reject a proposal with a reason; the pair is never proposed again."""
@@ -169,6 +171,7 @@ def what_if():
 
 
 @bp.route("/manual", methods=["GET", "POST"])
+@keeps_form
 @role_required(Role.COORDINATOR)
 def manual():
     """Match two people by hand; the page shows which rules the pair breaks."""

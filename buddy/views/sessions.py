@@ -23,7 +23,7 @@ from buddy.extensions import db
 from buddy.forms.sessions import EndMatchForm, ReportForm, SessionForm, session_values
 from buddy.models import EndReason, Match, MatchStatus, Meeting, Role
 from buddy.services import followup, mail, matches, sessions
-from buddy.views.access import public, role_required
+from buddy.views.access import keeps_form, public, role_required
 
 bp = Blueprint("sessions", __name__)
 PERSON = (Role.NEWCOMER, Role.VOLUNTEER)
@@ -63,6 +63,7 @@ def match_page(match_id: int):
 
 
 @bp.route("/me/matches/<int:match_id>/sessions/new", methods=["GET", "POST"])
+@keeps_form
 @role_required(Role.VOLUNTEER)
 def new_session(match_id: int):
     """Plan a session, or log one that already happened."""
@@ -70,6 +71,7 @@ def new_session(match_id: int):
 
 
 @bp.route("/me/sessions/<int:meeting_id>/edit", methods=["GET", "POST"])
+@keeps_form
 @role_required(Role.VOLUNTEER)
 def edit_session(meeting_id: int):
     """Change a session or log what happened."""
@@ -164,6 +166,7 @@ def _session_title(meeting: Meeting, user=None) -> str:
 
 
 @bp.route("/me/matches/<int:match_id>/end", methods=["GET", "POST"])
+@keeps_form
 @role_required(*PERSON)
 def end_match(match_id: int):
     """End the match with a reason; the pair is never proposed again."""
@@ -184,6 +187,7 @@ def end_match(match_id: int):
 
 
 @bp.route("/me/matches/<int:match_id>/report", methods=["GET", "POST"])
+@keeps_form
 @role_required(*PERSON)
 def report(match_id: int):
     """Tell the coordinator confidentially that something is wrong."""
