@@ -70,6 +70,7 @@ def from_environment(instance_path: Path) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
         "REMEMBER_COOKIE_DURATION": 0,
+        "COORDINATOR_2FA": os.environ.get("COORDINATOR_2FA", "optional"),
         "SESSION_IDLE_SECONDS": _int("SESSION_IDLE_SECONDS", 30 * 60),
         "SESSION_MAX_SECONDS": _int("SESSION_MAX_SECONDS", 12 * 3600),
         "TRUSTED_HOSTS": [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",")

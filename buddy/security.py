@@ -17,6 +17,10 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
 
+SECOND_FACTOR_FREE = {"me.twofactor_setup", "auth.logout", "static", "public.set_language",
+                      "public.healthz"}
+
+
 def security_event(event: str, **details) -> None:
     """One line in the security log: UTC time, event, user, address — never personal data.
 
@@ -71,6 +75,18 @@ def init_app(app: Flask) -> None:
             session.clear()
             return
         session["seen_at"] = now
+
+    @app.before_request
+    def require_second_factor():
+        from flask import redirect, url_for
+
+        from buddy.services.twofactor import required_for
+
+        if (current_user.is_authenticated and not current_user.totp_secret
+                and required_for(current_user)
+                and request.endpoint not in SECOND_FACTOR_FREE):
+            return redirect(url_for("me.twofactor_setup"))
+        return None
 
     @app.after_request
     def headers(response):

@@ -1,6 +1,7 @@
 """Flask-WTF forms; every label and message is translated lazily."""
 
 from buddy.forms.account import (
+    CodeForm,
     LanguageForm,
     LoginForm,
     PasswordChangeForm,
@@ -19,7 +20,7 @@ from buddy.forms.profile import (
 )
 
 __all__ = [
-    "CoordinatorNewcomerForm", "LanguageForm", "LoginForm", "NewcomerProfileForm",
+    "CodeForm", "CoordinatorNewcomerForm", "LanguageForm", "LoginForm", "NewcomerProfileForm",
     "NewcomerSignupForm", "PasswordChangeForm", "ResetPasswordForm", "ResetRequestForm",
     "VolunteerProfileForm", "VolunteerSignupForm", "newcomer_data", "profile_values",
     "volunteer_data",

@@ -81,3 +81,12 @@ class LanguageForm(FlaskForm):
     lang = SelectField(_l("Language"), choices=[])
     next = HiddenField()
     submit = SubmitField(_l("Change language"))
+
+
+class CodeForm(FlaskForm):
+    """The 6-digit code from an authenticator app."""
+
+    code = StringField(_l("Code from your authenticator app"),
+                       validators=[DataRequired(_l("Please enter the code.")),
+                                   Length(max=12, message=_l("This is too long."))])
+    submit = SubmitField(_l("Confirm"))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hmac
+import secrets
+import time
 from dataclasses import dataclass
 
 import phonenumbers
@@ -109,6 +111,16 @@ def load_session_user(session_id: str) -> User | None:
     return user
 
 
+def pending_second_factor(user_id, since, max_age: int = 300) -> User | None:
+    """The user who gave the right password and still owes the code (for 5 minutes)."""
+    if not isinstance(user_id, int) or not isinstance(since, int):
+        return None
+    if time.time() - since > max_age:
+        return None
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.is_enabled and user.totp_secret else None
+
+
 def end_sessions(user: User) -> None:
     """End every session of this user (logout everywhere); the caller commits."""
     user.session_version += 1
@@ -154,7 +166,13 @@ def request_password_reset(identifier: str) -> None:
     """Queue a reset link to the account's e-mail address, if there is one; say nothing else."""
     user = find_user(identifier)
     if user is None or not user.email or not user.is_enabled:
+        # the same work as for a real account, so the answer's timing tells nothing
+        mail.render("reset_password", current_app.config["BABEL_DEFAULT_LOCALE"],
+                    link=public_url("auth.reset_with_token", token=secrets.token_urlsafe(40)),
+                    minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60)
+        hash_password(secrets.token_urlsafe(8))
         return
+    hash_password(secrets.token_urlsafe(8))  # balances the branch above
     token = reset_token(user)
     mail.queue(
         key=f"reset:{user.id}:{token[-24:]}",

@@ -29,18 +29,18 @@ def queue(key: str, to_addr: str, locale: str, template: str, **context) -> Outb
     existing = db.session.scalar(select(OutboxMail).where(OutboxMail.key == key))
     if existing is not None:
         return existing
+    subject, body = render(template, locale, **context)
+    mail = OutboxMail(key=key, to_addr=to_addr, locale=locale, subject=subject, body=body)
+    db.session.add(mail)
+    return mail
+
+
+def render(template: str, locale: str, **context) -> tuple[str, str]:
+    """Subject and body of an e-mail template in the given locale."""
     with force_locale(locale):
         text = render_template(f"email/{template}.txt", **context)
     subject, _, body = text.strip().partition("\n")
-    mail = OutboxMail(
-        key=key,
-        to_addr=to_addr,
-        locale=locale,
-        subject=subject.strip(),
-        body=body.strip() + "\n",
-    )
-    db.session.add(mail)
-    return mail
+    return subject.strip(), body.strip() + "\n"
 
 
 @dataclass(frozen=True)

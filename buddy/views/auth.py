@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import (
     Blueprint,
     abort,
@@ -11,15 +13,16 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from buddy.extensions import db, limiter
-from buddy.forms import LoginForm, ResetPasswordForm, ResetRequestForm
+from buddy.forms import CodeForm, LoginForm, ResetPasswordForm, ResetRequestForm
 from buddy.security import log_in, security_event
-from buddy.services import accounts, mail
+from buddy.services import accounts, mail, twofactor
 from buddy.views.access import home_for, keeps_form, public, safe_next
 
 bp = Blueprint("auth", __name__)
@@ -43,12 +46,37 @@ def login():
         if user is None:
             security_event("login_failed")
             form.password.errors.append(_("The login or the password is not right."))
+        elif user.totp_secret:
+            accounts.record_login(user, form.password.data)
+            session.clear()
+            session["pending_2fa"], session["pending_at"] = user.id, int(time.time())
+            return redirect(url_for("auth.login_code", next=request.args.get("next")))
         else:
             accounts.record_login(user, form.password.data)
             log_in(user)
             next_page = request.args.get("next")
             return redirect(safe_next(next_page) if next_page else home_for(user))
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@keeps_form
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def login_code():
+    """The second step for people with a second factor: the code from their app."""
+    user = accounts.pending_second_factor(session.get("pending_2fa"), session.get("pending_at"))
+    if user is None:
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if twofactor.code_is_right(user.totp_secret, form.code.data):
+            log_in(user)
+            next_page = request.args.get("next")
+            return redirect(safe_next(next_page) if next_page else home_for(user))
+        security_event("login_failed", step="code")
+        form.code.errors.append(_("This code is not right. Please try the newest one."))
+    return render_template("auth/code.html", form=form)
 
 
 @bp.post("/logout")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from buddy.forms import (
+    CodeForm,
     NewcomerProfileForm,
     PasswordChangeForm,
     VolunteerProfileForm,
@@ -15,7 +16,7 @@ from buddy.forms import (
     volunteer_data,
 )
 from buddy.models import Role
-from buddy.services import people, sessions
+from buddy.services import people, sessions, twofactor
 from buddy.services.overview import active_matches_of
 from buddy.services.signup import SignupError, update_newcomer, update_volunteer
 from buddy.views.access import keeps_form, role_required
@@ -112,3 +113,25 @@ def _change(action, message: str) -> None:
         flash(_("This is not possible right now."), "error")
     else:
         flash(message, "success")
+
+
+@bp.route("/2fa", methods=["GET", "POST"])
+@keeps_form
+@role_required(Role.COORDINATOR)
+def twofactor_setup():
+    """Turn the second factor on (scan or type the key, confirm a code) or off."""
+    form = CodeForm()
+    enabled = bool(current_user.totp_secret)
+    secret = current_user.totp_secret or session.setdefault("totp_setup", twofactor.new_secret())
+    if form.validate_on_submit():
+        done = (twofactor.disable(current_user, form.code.data) if enabled
+                else twofactor.enable(current_user, secret, form.code.data))
+        if done:
+            session.pop("totp_setup", None)
+            flash(_("The second factor is off.") if enabled else _("The second factor is on."),
+                  "success")
+            return redirect(url_for("me.twofactor_setup"))
+        form.code.errors.append(_("This code is not right. Please try the newest one."))
+    return render_template("me/twofactor.html", form=form, enabled=enabled, secret=secret,
+                           uri=twofactor.setup_uri(current_user, secret),
+                           required=twofactor.required_for(current_user))
