@@ -221,6 +221,7 @@ class SessionOverview:
 
     next: Meeting | None
     past: list[Meeting]
+    answerable: frozenset[int] = frozenset()  # past sessions the newcomer may still answer
 
 
 def overview_for(user: User, past_limit: int = 10) -> SessionOverview:
@@ -237,4 +238,7 @@ def overview_for(user: User, past_limit: int = 10) -> SessionOverview:
                                  .order_by(Meeting.starts_at).limit(1))
     past = list(db.session.scalars(base.where(Meeting.starts_at < now)
                                    .order_by(Meeting.starts_at.desc()).limit(past_limit)))
-    return SessionOverview(upcoming, past)
+    recent = now - timedelta(days=current_app.config["CHECKIN_LINK_DAYS"])
+    answerable = frozenset(s.id for s in past if s.starts_at >= recent and s.newcomer_answer
+                           is None and s.status != MeetingStatus.CANCELLED)
+    return SessionOverview(upcoming, past, answerable)
