@@ -10,7 +10,7 @@ from buddy.models import Meeting, Newcomer, User, Volunteer
 
 from helpers import login, newcomer_form, volunteer_form
 
-FUZZ = settings(max_examples=25, deadline=None, derandomize=True,
+FUZZ = settings(max_examples=20, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow])
 
@@ -96,7 +96,8 @@ def test_coordinator_filters_never_fail_badly(client, make_coordinator, params):
     if not client.get_cookie("session"):
         login(client, db.session.scalar(select(User).where(User.role == "coordinator"))
               or make_coordinator())
-    for url in ("/coord/newcomers", "/coord/volunteers", "/coord/report"):
+    for url in ("/coord/newcomers", "/coord/volunteers", "/coord/report", "/coord/outbox",
+                "/coord/follow-up", "/coord/stale"):
         assert client.get(url, query_string=params).status_code in (200, 302)
 
 
@@ -137,3 +138,62 @@ def test_report_end_and_language_never_fail_badly(client, make_newcomer, make_vo
     db.session.expire_all()
     assert match.volunteer.active_matches in (0, 1)
     assert (match.volunteer.active_matches == 0) == (match.status == MatchStatus.ENDED)
+
+
+@settings(FUZZ, max_examples=8)
+@given(field=st.sampled_from(sorted(newcomer_form())), value=nasty,
+       current=nasty, new=nasty, code=nasty)
+def test_profile_password_and_code_forms_never_fail_badly(client, make_newcomer,
+                                                          field, value, current, new, code):
+    newcomer = db.session.scalar(select(Newcomer)) or make_newcomer(email="amina@example.org")
+    client.post("/logout")
+    login(client, newcomer.user)
+    assert client.post("/me/profile", data={**newcomer_form(), field: value}).status_code in (
+        200, 302)
+    assert client.post("/me/password", data={"current": current, "password": new}
+                       ).status_code in (200, 302)
+    assert client.post("/login/code", data={"code": code}).status_code in (200, 302)
+    assert client.post("/reset/" + (value or "x")[:200], data={
+        "password": new, "confirm": new}).status_code in (200, 302, 404)
+    db.session.expire_all()
+    consistent()
+
+
+@settings(FUZZ, max_examples=8)
+@given(field=st.sampled_from(sorted(newcomer_form())), value=nasty, number=nasty,
+       reason=nasty, kind=nasty, days=nasty, upload=st.binary(max_size=300))
+def test_coordinator_forms_never_fail_badly(client, make_coordinator, make_newcomer,
+                                           make_volunteer, field, value, number, reason,
+                                           kind, days, upload):
+    import io
+
+    from buddy.models import FollowUp, Match, MatchStatus
+
+    coordinator = db.session.scalar(select(User).where(User.role == "coordinator")) \
+        or make_coordinator()
+    if db.session.scalar(select(FollowUp)) is None:
+        match = Match(newcomer=make_newcomer(email="fz-n@example.org"),
+                      volunteer=make_volunteer(email="fz-v@example.org"),
+                      status=MatchStatus.PROPOSED)
+        db.session.add_all([match, FollowUp(match=match, kind="rematch")])
+        db.session.commit()
+    match = db.session.scalar(select(Match))
+    item = db.session.scalar(select(FollowUp))
+    client.post("/logout")
+    login(client, coordinator)
+    posts = [
+        ("/coord/newcomers/new", {**newcomer_form(password=None, locale="ar"), field: value}),
+        ("/coord/manual", {"newcomer": number, "volunteer": number, "override_reason": reason}),
+        (f"/coord/matches/{match.id}/reject", {"reason": reason}),
+        (f"/coord/follow-up/{item.id}", {"kind": kind, "text": reason}),
+        (f"/coord/follow-up/{item.id}/snooze", {"days": days}),
+        ("/coord/matches/approve", {"match": [number, value]}),
+    ]
+    for url, data in posts:
+        assert client.post(url, data=data).status_code in (200, 302), url
+    response = client.post("/coord/import", data={
+        "kind": kind, "file": (io.BytesIO(upload), "people.csv")},
+        content_type="multipart/form-data")
+    assert response.status_code in (200, 302)
+    db.session.expire_all()
+    consistent()

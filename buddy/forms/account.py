@@ -50,7 +50,8 @@ def password_field(label) -> PasswordField:
                            min=PASSWORD_MIN, max=PASSWORD_MAX),
             ),
         ],
-        description=_l("At least 8 characters. A long sentence is easy to remember and safe."),
+        description=_l("At least 8 characters; 15 or more is safer. A short sentence is easy "
+                       "to remember."),
     )
 
 

@@ -53,7 +53,12 @@ class SendReport:
 
 
 def _claim(mail: OutboxMail) -> bool:
-    """Take a mail for sending; False when another sender got it first."""
+    """Take a mail for sending; False when another sender got it first.
+
+    The mail must still be due: a sender that claimed it moved `next_attempt_at` a lease
+    ahead. (`mail.attempts` alone is not enough: the commit of an earlier claim expires the
+    object, so it is reloaded with the other sender's count and would match again.)
+    """
     now = clock.now()
     result = db.session.execute(
         update(OutboxMail)
@@ -61,6 +66,7 @@ def _claim(mail: OutboxMail) -> bool:
             OutboxMail.id == mail.id,
             OutboxMail.status == MailStatus.WAITING,
             OutboxMail.attempts == mail.attempts,
+            OutboxMail.next_attempt_at <= now,
         )
         .values(attempts=OutboxMail.attempts + 1, next_attempt_at=now + LEASE)
     )

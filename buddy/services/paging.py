@@ -48,3 +48,10 @@ def page_of(values: list[Any], page: int, per_page: int = PER_PAGE) -> tuple[lis
     last = max((len(values) + per_page - 1) // per_page, 1)
     page = min(max(page, 1), last)
     return values[(page - 1) * per_page:page * per_page], page
+
+
+def page_number(raw: str | None, last: int = 1_000_000) -> int:
+    """A page number from the query string: 1 for anything odd, never past `last`."""
+    if not raw or not raw.isascii() or not raw.isdigit() or len(raw) > 7:
+        return 1
+    return min(max(int(raw), 1), last)

@@ -10,6 +10,7 @@ from buddy.forms import CoordinatorNewcomerForm, newcomer_data
 from buddy.models import Role
 from buddy.services import stats
 from buddy.services.overview import city_counts, outbox_page
+from buddy.services.paging import page_number
 from buddy.services.signup import SignupError, register_newcomer
 from buddy.views.access import keeps_form, role_required
 
@@ -28,7 +29,7 @@ def home():
 @role_required(Role.COORDINATOR)
 def outbox():
     """Every e-mail: sent, waiting or failed with its error."""
-    page = outbox_page(request.args.get("page", 1, type=int))
+    page = outbox_page(page_number(request.args.get("page")))
     return render_template("coord/outbox.html", page=page)
 
 

@@ -10,6 +10,7 @@ from buddy.extensions import db
 from buddy.forms.sessions import NoteForm, SnoozeForm
 from buddy.models import FollowUp, Match, Role
 from buddy.services import followup
+from buddy.services.paging import page_number
 from buddy.views.access import keeps_form, role_required
 
 bp = Blueprint("followup", __name__, url_prefix="/coord")
@@ -20,7 +21,7 @@ bp = Blueprint("followup", __name__, url_prefix="/coord")
 def queue():
     """What is due: reports first, then stalled matches."""
     return render_template("coord/followup.html",
-                           page=followup.due_page(request.args.get("page", 1, type=int)))
+                           page=followup.due_page(page_number(request.args.get("page"))))
 
 
 @bp.route("/follow-up/<int:item_id>", methods=["GET", "POST"])

@@ -18,6 +18,7 @@ from buddy.forms import (
 from buddy.forms.coord import PeopleFilterForm, ReasonForm
 from buddy.models import Newcomer, Role, Volunteer
 from buddy.services import review, stale
+from buddy.services.paging import page_number
 from buddy.services.signup import SignupError, update_newcomer, update_volunteer
 from buddy.views.access import keeps_form, role_required
 
@@ -132,7 +133,7 @@ def edit(kind: str, person_id: int):
 def stale_questions():
     """Who was asked whether they are still interested, and who answered."""
     return render_template("coord/stale.html",
-                           page=stale.recent_questions(request.args.get("page", 1, type=int)))
+                           page=stale.recent_questions(page_number(request.args.get("page"))))
 
 
 def _decide(action, message: str) -> None:

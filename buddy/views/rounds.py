@@ -26,6 +26,7 @@ from buddy.extensions import db
 from buddy.forms.coord import ManualMatchForm, ReasonForm, RoundForm
 from buddy.models import Match, MatchRound, Newcomer, Role, RoundStatus, Volunteer
 from buddy.services import mail, matches, rounds
+from buddy.services.paging import page_number
 from buddy.views.access import keeps_form, role_required
 
 bp = Blueprint("rounds", __name__, url_prefix="/coord")
@@ -63,7 +64,7 @@ def index():
 def show(round_id: int):
     """A round's proposals with scores and reasons (or that it is still running)."""
     round_ = db.session.get(MatchRound, round_id) or abort(404)
-    view = rounds.round_view(round_, request.args.get("page", 1, type=int))
+    view = rounds.round_view(round_, page_number(request.args.get("page")))
     refresh = round_.status == RoundStatus.RUNNING
     return render_template("coord/round.html", round=round_, view=view, refresh=refresh)
 
@@ -83,9 +84,9 @@ def rerun(round_id: int):
 def unmatched(round_id: int):
     """Who could not be matched, why, the nearest almost-fitting volunteer, and hints."""
     round_ = db.session.get(MatchRound, round_id) or abort(404)
+    page = page_number(request.args.get("page"))
     return render_template("coord/unmatched.html", round=round_,
-                           view=rounds.unmatched_view(round_, request.args.get("page", 1,
-                                                                               type=int)),
+                           view=rounds.unmatched_view(round_, page),
                            districts=rounds.district_names())
 
 
@@ -124,7 +125,8 @@ def approve(match_id: int):
 def approve_selected():
     """Approve every selected proposal."""
     after_this_request(mail.send_soon)
-    ids = [int(v) for v in request.form.getlist("match") if v.isdigit()]
+    ids = [int(v) for v in request.form.getlist("match")
+           if v.isascii() and v.isdigit() and len(v) <= 9]
     outcome = matches.approve_many(ids, current_user)
     flash(_("%(count)d approved.", count=outcome.approved), "success")
     for code in set(outcome.conflicts.values()):

@@ -23,6 +23,7 @@ from buddy.extensions import db
 from buddy.forms.sessions import EndMatchForm, ReportForm, SessionForm, session_values
 from buddy.models import EndReason, Match, MatchStatus, Meeting, Role
 from buddy.services import followup, mail, matches, sessions
+from buddy.services.paging import page_number
 from buddy.views.access import keeps_form, public, role_required
 
 bp = Blueprint("sessions", __name__)
@@ -59,7 +60,7 @@ def match_page(match_id: int):
     """The match: the buddy, the sessions, and what one can do."""
     match = own_match(match_id)
     return render_template("me/match.html", match=match, sessions=sessions.session_page(
-        match, request.args.get("page", 1, type=int)))
+        match, page_number(request.args.get("page"))))
 
 
 @bp.route("/me/matches/<int:match_id>/sessions/new", methods=["GET", "POST"])

@@ -22,6 +22,7 @@ from buddy.extensions import csrf
 from buddy.forms.spreadsheets import IMPORT_MAX_BYTES, ImportConfirmForm, ImportUploadForm
 from buddy.models import Role
 from buddy.services import spreadsheet_export, spreadsheets
+from buddy.services.paging import page_number
 from buddy.views.access import role_required
 
 bp = Blueprint("spreadsheets", __name__, url_prefix="/coord")
@@ -63,7 +64,7 @@ def show(import_id: str):
     except spreadsheets.ImportNotFound:
         abort(404)
     only_errors = request.args.get("errors") == "1"
-    page = preview.page(request.args.get("page", 1, type=int), only_errors)
+    page = preview.page(page_number(request.args.get("page")), only_errors)
     return render_template("coord/import_preview.html", preview=preview, page=page,
                            only_errors=only_errors, form=ImportConfirmForm(digest=preview.digest))
 
