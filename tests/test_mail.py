@@ -37,6 +37,7 @@ def test_mail_is_sent_once_in_the_recipients_language(smtp):
     assert message["Content-Language"] == "ar"
     assert "http://buddy.test/reset/abc" in message.get_content()
     stored = db.session.scalar(db.select(OutboxMail))
+    assert message["Message-ID"] == f"<outbox-{stored.id}.{stored.key_digest}@localhost>"
     assert stored.status == MailStatus.SENT and stored.sent_at is not None
 
 
@@ -64,6 +65,21 @@ def test_server_down_then_back_nothing_lost_nothing_twice(app, frozen_clock):
             "olena@example.org", "sam@example.org"]
     finally:
         server.stop()
+
+
+def test_a_mail_another_sender_claimed_meanwhile_is_not_sent_again(smtp, frozen_clock):
+    """Two senders (e.g. two gunicorn workers after their requests) load the same due mails;
+    the commit of this sender's first claim reloads the second mail with the other sender's
+    attempt count, which must not let this sender claim it a second time."""
+    frozen_clock(datetime(2026, 3, 3, 9, 0))
+    queue_reset(key="reset:1")
+    queue_reset(to="sam@example.org", locale="de", key="reset:2")
+    first, second = db.session.scalars(db.select(OutboxMail).order_by(OutboxMail.id)).all()
+    with db.engine.begin() as other:  # the other sender claims the second mail
+        other.execute(db.update(OutboxMail).where(OutboxMail.id == second.id).values(
+            attempts=OutboxMail.attempts + 1, next_attempt_at=datetime(2026, 3, 3, 9, 5)))
+    assert mail._claim(first) is True
+    assert mail._claim(second) is False, "already claimed by the other sender"
 
 
 def test_a_mail_fails_for_good_after_the_last_attempt(app, frozen_clock):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -130,6 +131,11 @@ class OutboxMail(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=clock.now)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def key_digest(self) -> str:
+        """A short, stable digest of the key (for the Message-ID)."""
+        return hashlib.sha256(self.key.encode()).hexdigest()[:16]
 
     def __repr__(self) -> str:
         return f"<OutboxMail {self.id} {self.key!r} {self.status.value}>"

@@ -6,7 +6,7 @@ import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import parseaddr
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -80,7 +80,9 @@ def _deliver(mail: OutboxMail) -> None:
     message["From"] = config["MAIL_SENDER"]
     message["To"] = mail.to_addr
     message["Subject"] = mail.subject
-    message["Message-ID"] = make_msgid(idstring=f"outbox-{mail.id}")
+    # stable per outbox row: if a mail is ever delivered twice (a crash between sending and
+    # recording it), mail programs see the same Message-ID and show it once
+    message["Message-ID"] = f"<outbox-{mail.id}.{mail.key_digest}@{_domain(config)}>"
     message.set_content(mail.body)
     message["Content-Language"] = mail.locale
     if not config["MAIL_SERVER"]:
@@ -94,6 +96,11 @@ def _deliver(mail: OutboxMail) -> None:
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         smtp.send_message(message)
+
+
+def _domain(config) -> str:
+    address = parseaddr(config["MAIL_SENDER"])[1]
+    return address.rpartition("@")[2] or "buddy.local"
 
 
 def send_pending(limit: int = 200) -> SendReport:
