@@ -16,6 +16,7 @@ from .feasibility import IN_PERSON, ONLINE, Encoded
 
 NEG = np.int64(np.iinfo(np.int64).min // 4)
 MODE = os.environ.get("BUDDY_KERNEL", "auto")  # "auto", "numba" or "numpy"
+# (MODE picks the scan kernels; the warm re-solve of late rounds uses numba whenever installed)
 NUMBA_PAIRS = 2_000_000  # "auto" compiles only for scans of at least this many pairs
 _jit: ModuleType | None | bool = None
 
@@ -30,6 +31,15 @@ def numba_module() -> ModuleType | None:
             mod = None
         _jit = mod if mod is not None else False
     return _jit or None
+
+
+def warm_module() -> ModuleType | None:
+    """The compiled warm-start re-optimiser, or None when numba is not installed."""
+    if numba_module() is None:
+        return None
+    from . import _warm
+
+    return _warm
 
 
 def use_numba(pairs: int) -> bool:

@@ -20,7 +20,8 @@ DIRECT_PAIRS = 2_000_000  # up to this many pairs: take every feasible pair, no 
 DENSE_CELLS = 3_000_000  # slot-expanded problems up to this size use dense LSA
 CANDIDATES_K = 12  # best candidates kept per newcomer
 COLUMN_K = 2  # best newcomers kept per volunteer in the first scan
-VIOLATORS_K = 12  # best violating pairs added per newcomer and round
+VIOLATORS_K = 48  # best violating pairs added per newcomer and round (fewer rounds)
+WARM_SHARE = 1 / 16  # re-optimise warm (numba) when at most this share of rows violated
 NEG = np.int64(np.iinfo(np.int64).min // 4)
 
 
@@ -160,16 +161,25 @@ def optimise(
     keys = np.unique(first.rows * m + first.cols)
     say(f"scan done ({time.perf_counter() - t0:.1f}s), {len(keys):,} candidates")
     rounds = 0
+    match = p = None
+    violated = n
     while True:
         rounds += 1
         rows, cols = keys // m, keys % m
         w = _pair_weights(enc, rows, cols) + big
         say(f"round {rounds}: solving {len(keys):,} candidate pairs")
         t1 = time.perf_counter()
-        match = _solve_components(n, m, cap, rows, cols, w)
-        t2 = time.perf_counter()
-        p = _potentials(n, m, cap, rows, cols, w, match)
-        say(f"round {rounds}: solve {t2 - t1:.1f}s, duals {time.perf_counter() - t2:.1f}s")
+        warm = None
+        if violated <= WARM_SHARE * n:
+            warm = _warm_start(n, cap, rows, cols, w, match, p)
+        if warm is not None:
+            match, p, freed = warm
+            say(f"round {rounds}: warm re-solve of {freed:,} rows {time.perf_counter() - t1:.1f}s")
+        else:
+            match = _solve_components(n, m, cap, rows, cols, w)
+            t2 = time.perf_counter()
+            p = _potentials(n, m, cap, rows, cols, w, match)
+            say(f"round {rounds}: solve {t2 - t1:.1f}s, duals {time.perf_counter() - t2:.1f}s")
         cur = np.zeros(n, dtype=np.int64)
         sel = np.flatnonzero(match >= 0)
         cur[sel] = _pair_weights(enc, sel, match[sel]) + big - p[match[sel]]
@@ -183,6 +193,45 @@ def optimise(
         keys = np.union1d(keys, vr * m + vc)
     count = first.count
     return Outcome(match, count > 0, int(count.sum()), len(keys), rounds, True)
+
+
+def _warm_start(
+    n: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray, w: np.ndarray,
+    match: np.ndarray | None, p: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """Re-optimise the previous round's optimum on the enlarged candidate graph (numba).
+
+    Returns None when there is no previous optimum or numba is missing. The result is checked
+    to be an optimal primal–dual pair on the candidates (capacities, complementary slackness,
+    dual feasibility); if the check fails the caller solves from scratch.
+    """
+    mod = kernels.warm_module()
+    if match is None or p is None or mod is None:
+        return None
+    new = match.copy()
+    rptr = np.searchsorted(rows, np.arange(n + 1)).astype(np.int64)
+    cap64 = cap.astype(np.int64)
+    p2, freed = mod.warm(rptr, cols.astype(np.int64), w, cap64, new, p.astype(np.int64))
+    if freed < 0 or not _is_optimal_pair(cap64, rows, cols, w, new, p2):
+        return None
+    return new, p2, int(freed)
+
+
+def _is_optimal_pair(
+    cap: np.ndarray, rows: np.ndarray, cols: np.ndarray, w: np.ndarray, match: np.ndarray,
+    p: np.ndarray,
+) -> bool:
+    """Whether (match, p) is an optimal primal–dual pair of the candidate b-matching."""
+    sel = np.flatnonzero(match >= 0)
+    load = np.bincount(match[sel], minlength=len(cap))
+    if (match < -1).any() or (load > cap).any() or ((p > 0) & (load < cap)).any() or (p < 0).any():
+        return False
+    tight = match[rows] == cols
+    if int(tight.sum()) != len(sel):
+        return False
+    u = np.zeros(len(match), dtype=np.int64)
+    u[rows[tight]] = w[tight] - p[cols[tight]]
+    return bool((u >= 0).all() and (w - p[cols] <= u[rows]).all())
 
 
 def _direct(
