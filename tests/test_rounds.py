@@ -211,3 +211,15 @@ def test_demo_round_is_fast(runner, make_coordinator):
     round_ = rounds.run_round(round_.id)
     assert round_.status == RoundStatus.DONE and round_.pairs > 50
     assert round_.seconds < 1.0
+
+
+def test_a_round_whose_process_died_is_marked_failed(coordinator, make_newcomer,
+                                                      make_volunteer, frozen_clock):
+    from datetime import datetime, timedelta
+
+    frozen_clock(datetime(2026, 3, 1, 9, 0))
+    dead = rounds.start_round(coordinator, rounds.default_weights())
+    frozen_clock(datetime(2026, 3, 1, 9, 0) + timedelta(hours=2))
+    rounds.start_round(coordinator, rounds.default_weights())
+    db.session.expire_all()
+    assert dead.status == RoundStatus.FAILED and "stopped" in dead.error

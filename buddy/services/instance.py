@@ -41,7 +41,6 @@ class Pool:
     """The people a round may match, as the solver sees them."""
 
     instance: matching.Instance
-    districts: dict[str, District]
 
 
 def _districts() -> list[District]:
@@ -104,4 +103,4 @@ def build_pool(newcomers: list[Newcomer] | None = None,
         volunteers=tuple(as_volunteer(v) for v in volunteers),
         excluded=excluded_pairs(),
     )
-    return Pool(instance=instance, districts={d.slug: d for d in districts})
+    return Pool(instance=instance)

@@ -48,6 +48,7 @@ def open_proposals() -> list[Match]:
 
 def start_round(coordinator: User, weights: dict[str, float]) -> MatchRound:
     """Record a round as running (the solver runs next, inline or in the background)."""
+    mark_stale_rounds_failed()
     round_ = MatchRound(created_by_id=coordinator.id, status=RoundStatus.RUNNING,
                         parameters={"weights": weights})
     db.session.add(round_)
@@ -157,14 +158,14 @@ def what_if(weights: dict[str, float] | None = None) -> dict[str, int]:
 
 
 def mark_stale_rounds_failed(older_than_seconds: int = 3600) -> int:
-    """Rounds still 'running' long after they started died with their process."""
+    """Rounds still 'running' long after they started died with their process (the caller
+    commits)."""
     limit = clock.now() - timedelta(seconds=older_than_seconds)
     result = db.session.execute(
         update(MatchRound)
         .where(MatchRound.status == RoundStatus.RUNNING, MatchRound.created_at < limit)
         .values(status=RoundStatus.FAILED, error="the process running the round stopped")
     )
-    db.session.commit()
     return result.rowcount
 
 
