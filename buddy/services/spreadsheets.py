@@ -26,6 +26,7 @@ from buddy.models import User
 from buddy.services import audit
 from buddy.services.accounts import hash_password
 from buddy.services.city import districts
+from buddy.services.paging import ListPage, page_of
 from buddy.services.signup import SignupError, add_newcomer, add_volunteer
 from buddy.services.spreadsheet_rows import (
     KINDS,
@@ -58,31 +59,6 @@ class ImportChanged(RuntimeError):
 
 
 @dataclass(frozen=True)
-class RowPage:
-    """A page of checked rows, shaped for the _pager macro."""
-
-    items: list[RowResult]
-    page: int
-    pages: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
-@dataclass(frozen=True)
 class Preview:
     """The dry run: every row with what would be created or why not."""
 
@@ -103,12 +79,11 @@ class Preview:
     def invalid(self) -> int:
         return len(self.rows) - self.valid
 
-    def page(self, number: int, only_errors: bool = False, size: int = 200) -> RowPage:
+    def page(self, number: int, only_errors: bool = False, size: int = 200) -> ListPage:
         """One page of the rows (only those with errors if asked)."""
         rows = [row for row in self.rows if not row.ok] if only_errors else self.rows
-        pages = max((len(rows) + size - 1) // size, 1)
-        number = min(max(number, 1), pages)
-        return RowPage(rows[(number - 1) * size:number * size], number, pages)
+        items, number = page_of(rows, number, size)
+        return ListPage(items, number, size, len(rows))
 
 
 @dataclass(frozen=True)
