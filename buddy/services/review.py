@@ -40,42 +40,34 @@ class PeopleFilter:
     page: int = 1
 
 
-def newcomer_page(f: PeopleFilter):
-    """Newcomers matching the filter, longest waiting first, one page at a time."""
-    stmt = select(Newcomer).options(selectinload(Newcomer.language_rows),
-                                    selectinload(Newcomer.district),
-                                    selectinload(Newcomer.user))
+def _people_page(model, status_enum, language_model, language_owner, since, f: PeopleFilter):
+    """People of one kind matching the filter, oldest `since` first, one page at a time."""
+    stmt = select(model).options(selectinload(model.language_rows),
+                                 selectinload(model.district), selectinload(model.user))
     if f.status:
-        stmt = stmt.where(Newcomer.status == NewcomerStatus(f.status))
+        stmt = stmt.where(model.status == status_enum(f.status))
     if f.district:
-        stmt = stmt.join(District, Newcomer.district_id == District.id).where(
+        stmt = stmt.join(District, model.district_id == District.id).where(
             District.slug == f.district)
     if f.language:
-        stmt = stmt.where(Newcomer.id.in_(
-            select(NewcomerLanguage.newcomer_id).where(NewcomerLanguage.code == f.language)))
+        stmt = stmt.where(model.id.in_(
+            select(language_owner).where(language_model.code == f.language)))
     if f.min_days:
-        stmt = stmt.where(Newcomer.waiting_since <= clock.now() - timedelta(days=f.min_days))
-    stmt = stmt.order_by(Newcomer.waiting_since, Newcomer.id)
+        stmt = stmt.where(since <= clock.now() - timedelta(days=f.min_days))
+    stmt = stmt.order_by(since, model.id)
     return db.paginate(stmt, page=f.page, per_page=PER_PAGE, error_out=False)
+
+
+def newcomer_page(f: PeopleFilter):
+    """Newcomers matching the filter, longest waiting first, one page at a time."""
+    return _people_page(Newcomer, NewcomerStatus, NewcomerLanguage,
+                        NewcomerLanguage.newcomer_id, Newcomer.waiting_since, f)
 
 
 def volunteer_page(f: PeopleFilter):
     """Volunteers matching the filter, oldest sign-up first, one page at a time."""
-    stmt = select(Volunteer).options(selectinload(Volunteer.language_rows),
-                                     selectinload(Volunteer.district),
-                                     selectinload(Volunteer.user))
-    if f.status:
-        stmt = stmt.where(Volunteer.status == VolunteerStatus(f.status))
-    if f.district:
-        stmt = stmt.join(District, Volunteer.district_id == District.id).where(
-            District.slug == f.district)
-    if f.language:
-        stmt = stmt.where(Volunteer.id.in_(
-            select(VolunteerLanguage.volunteer_id).where(VolunteerLanguage.code == f.language)))
-    if f.min_days:
-        stmt = stmt.where(Volunteer.created_at <= clock.now() - timedelta(days=f.min_days))
-    stmt = stmt.order_by(Volunteer.created_at, Volunteer.id)
-    return db.paginate(stmt, page=f.page, per_page=PER_PAGE, error_out=False)
+    return _people_page(Volunteer, VolunteerStatus, VolunteerLanguage,
+                        VolunteerLanguage.volunteer_id, Volunteer.created_at, f)
 
 
 def approve_volunteer(volunteer: Volunteer, coordinator: User) -> None:
