@@ -159,36 +159,68 @@ def scan(enc: Encoded, active: np.ndarray, usable: np.ndarray, k: int, kc: int,
     return Scan(count, smax, rr.astype(np.int64), rc.astype(np.int64))
 
 
+@dataclass(slots=True)
+class Found:
+    """Pairs a certify pass flagged: per-row counts and each row's best flagged pairs."""
+
+    nviol: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+
+
+def _exclusions(enc: Encoded, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row excluded pairs (CSR) with column numbers local to ``cols``."""
+    n, m = enc.n, max(enc.m, 1)
+    loc = np.full(m, -1, dtype=np.int64)
+    loc[cols] = np.arange(len(cols))
+    kr, kc = enc.excl // m, loc[enc.excl % m]
+    keep = kc >= 0
+    return np.searchsorted(kr[keep], np.arange(n + 1)).astype(np.int64), kc[keep]
+
+
 def certify(enc: Encoded, active: np.ndarray, bigp: np.ndarray, smax: np.ndarray,
-            cur: np.ndarray, kv: int, compiled: bool, block: int, say=None
-            ) -> tuple[int, np.ndarray, np.ndarray]:
-    """Rows with a pair of score + bigp[col] > cur[row], and each such row's kv best pairs."""
+            cur: np.ndarray, kv: int, compiled: bool, block: int, say=None,
+            cols: np.ndarray | None = None) -> Found:
+    """Pairs with score + bigp[col] > cur[row]; each active row's count and kv best of them.
+
+    ``cols`` (sorted) limits the pass to those columns.
+    """
     n, m = enc.n, enc.m
+    sel = np.arange(m) if cols is None else cols
     if compiled:
         a = list(_args(enc))
-        a[7], a[12] = active, bigp
+        a[7] = active
+        if cols is None:
+            a[12] = bigp
+        else:
+            a[8], a[9], a[10], a[11] = (np.ascontiguousarray(x[cols]) for x in a[8:12])
+            a[12] = np.ascontiguousarray(bigp[cols])
+            a[13] = np.ascontiguousarray(a[13][:, cols])
+            a[14] = np.ascontiguousarray(a[14][:, cols])
+            a[18], a[19] = _exclusions(enc, cols)
         nviol, _, out_c = numba_module().certify(*a, smax, cur, kv, _chunks(n))
         ii, jj = np.nonzero(out_c >= 0)
-        return int(np.count_nonzero(nviol)), ii.astype(np.int64), out_c[ii, jj]
-    usable = bigp > NEG
-    violated = 0
+        return Found(nviol, ii.astype(np.int64), sel[out_c[ii, jj]].astype(np.int64))
+    nviol = np.zeros(n, dtype=np.int64)
+    usable = bigp[sel] > NEG
     rrs, rcs = [], []
-    step = max(1, block // max(m, 1))
+    step = max(1, block // max(len(sel), 1))
     for r0 in range(0, n, step):
         r1 = min(n, r0 + step)
-        ok, score = enc.block(r0, r1)
+        ok, score = enc.block(r0, r1, cols)
         ok &= usable[None, :] & active[r0:r1, None]
-        val = np.where(ok, score.astype(np.int64) + bigp[None, :], NEG)
+        val = np.where(ok, score.astype(np.int64) + bigp[sel][None, :], NEG)
         viol = val > cur[r0:r1, None]
-        bad = np.flatnonzero(viol.any(axis=1))
-        violated += len(bad)
+        nviol[r0:r1] = np.count_nonzero(viol, axis=1)
+        bad = np.flatnonzero(nviol[r0:r1])
         if len(bad):
             key = np.where(viol[bad], val[bad], NEG)
             ii, jj = np.nonzero(top_mask(key, kv))
             rrs.append(bad[ii] + r0)
-            rcs.append(jj)
+            rcs.append(sel[jj])
         if say and r1 < n:
-            say(f"certify: {r1:,}/{n:,} newcomers, {violated:,} to add")
+            say(f"certify: {r1:,}/{n:,} newcomers")
     if not rrs:
-        return violated, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return violated, np.concatenate(rrs).astype(np.int64), np.concatenate(rcs).astype(np.int64)
+        return Found(nviol, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    return Found(nviol, np.concatenate(rrs).astype(np.int64),
+                 np.concatenate(rcs).astype(np.int64))

@@ -160,39 +160,89 @@ def optimise(
     first = kernels.scan(enc, active, usable, k, COLUMN_K, compiled, BLOCK_ELEMENTS, say)
     keys = np.unique(first.rows * m + first.cols)
     say(f"scan done ({time.perf_counter() - t0:.1f}s), {len(keys):,} candidates")
+    kv = max(k, VIOLATORS_K)
     rounds = 0
     match = p = None
     violated = n
+    # Incremental certificate. Invariant: every non-candidate pair (i, v) has
+    # score ≤ u_at[i] + p_at[seen[i]][v], with u_at[i] ≤ the row's dual now. Rows whose dual
+    # fell below u_at (and rows cut short) are checked against every column; for the others
+    # only columns whose price fell below their group's reference are checked, after which
+    # the reference takes the lower price.
+    seen = np.full(n, -1, dtype=np.int64)
+    u_at = np.zeros(n, dtype=np.int64)
+    p_at: dict[int, np.ndarray] = {}
+    dirty = np.zeros(n, dtype=bool)
+    w = _pair_weights(enc, keys // m, keys % m) + big
     while True:
         rounds += 1
         rows, cols = keys // m, keys % m
-        w = _pair_weights(enc, rows, cols) + big
-        say(f"round {rounds}: solving {len(keys):,} candidate pairs")
+        if violated:
+            match, p = _resolve(n, m, cap, rows, cols, w, match, p, violated, rounds, say)
         t1 = time.perf_counter()
-        warm = None
-        if violated <= WARM_SHARE * n:
-            warm = _warm_start(n, cap, rows, cols, w, match, p)
-        if warm is not None:
-            match, p, freed = warm
-            say(f"round {rounds}: warm re-solve of {freed:,} rows {time.perf_counter() - t1:.1f}s")
-        else:
-            match = _solve_components(n, m, cap, rows, cols, w)
-            t2 = time.perf_counter()
-            p = _potentials(n, m, cap, rows, cols, w, match)
-            say(f"round {rounds}: solve {t2 - t1:.1f}s, duals {time.perf_counter() - t2:.1f}s")
         cur = np.zeros(n, dtype=np.int64)
         sel = np.flatnonzero(match >= 0)
         cur[sel] = _pair_weights(enc, sel, match[sel]) + big - p[match[sel]]
         bigp = np.where(usable, big - p, NEG)
-        violated, vr, vc = kernels.certify(
-            enc, active, bigp, first.smax, cur, max(k, VIOLATORS_K), compiled, BLOCK_ELEMENTS, say
-        )
-        say(f"round {rounds}: certify done ({time.perf_counter() - t0:.1f}s), {violated:,} rows")
-        if not violated:
+        full = active & ((seen < 0) | dirty | (cur < u_at))
+        found = [kernels.certify(enc, full, bigp, first.smax, cur, kv, compiled,
+                                 BLOCK_ELEMENTS, say)]
+        ncols = 0
+        for t, pt in p_at.items():
+            group = active & ~full & (seen == t)
+            lowered = np.flatnonzero(usable & (p < pt))
+            if group.any() and len(lowered):
+                ncols += len(lowered)
+                found.append(kernels.certify(enc, group, bigp, first.smax, u_at, kv, compiled,
+                                             BLOCK_ELEMENTS, say, cols=lowered))
+                pt[lowered] = p[lowered]
+        seen[full], u_at[full] = rounds, cur[full]
+        p_at[rounds] = p.copy()
+        p_at = {t: pt for t, pt in p_at.items() if (seen == t).any()}
+        dirty = np.zeros(n, dtype=bool)
+        for f in found:
+            dirty |= f.nviol > kv
+        new = np.setdiff1d(np.concatenate([f.rows * m + f.cols for f in found]), keys)
+        nr, nc = new // m, new % m
+        nw = _pair_weights(enc, nr, nc) + big
+        truly = nw - p[nc] > cur[nr]
+        violated = len(np.unique(nr[truly]))
+        say(f"round {rounds}: certified {int(full.sum()):,} rows in full, {ncols:,} columns "
+            f"again ({time.perf_counter() - t1:.1f}s; {time.perf_counter() - t0:.1f}s in all), "
+            f"{violated:,} rows violated")
+        if not len(new) and not dirty.any():
             break
-        keys = np.union1d(keys, vr * m + vc)
+        keys, w = _merge(keys, w, new, nw)
     count = first.count
     return Outcome(match, count > 0, int(count.sum()), len(keys), rounds, True)
+
+
+def _merge(
+    keys: np.ndarray, w: np.ndarray, new: np.ndarray, nw: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted union of candidate keys (``new`` disjoint from ``keys``) with their weights."""
+    at = np.searchsorted(keys, new)
+    return np.insert(keys, at, new), np.insert(w, at, nw)
+
+
+def _resolve(
+    n: int, m: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray, w: np.ndarray,
+    match: np.ndarray | None, p: np.ndarray | None, violated: int, rounds: int, say: Progress,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Optimal matching and volunteer duals of the candidate graph (warm when few rows moved)."""
+    t1 = time.perf_counter()
+    say(f"round {rounds}: solving {len(rows):,} candidate pairs")
+    if match is not None and violated <= WARM_SHARE * n:
+        warm = _warm_start(n, cap, rows, cols, w, match, p)
+        if warm is not None:
+            say(f"round {rounds}: warm re-solve of {warm[2]:,} rows "
+                f"{time.perf_counter() - t1:.1f}s")
+            return warm[0], warm[1]
+    match = _solve_components(n, m, cap, rows, cols, w)
+    t2 = time.perf_counter()
+    p = _potentials(n, m, cap, rows, cols, w, match)
+    say(f"round {rounds}: solve {t2 - t1:.1f}s, duals {time.perf_counter() - t2:.1f}s")
+    return match, p
 
 
 def _warm_start(

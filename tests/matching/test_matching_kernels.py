@@ -77,11 +77,23 @@ def test_scan_and_certify_identical(seed: int, many: bool) -> None:
     big = enc.max_pair_int * 20
     bigp = np.where(usable, big - rng.integers(0, 2 * big, enc.m), kernels.NEG)
     cur = rng.integers(0, big, enc.n)
-    va, ra, ca = kernels.certify(enc, active, bigp, a.smax, cur, 2, True, 1 << 21)
-    vb, rb, cb = kernels.certify(enc, active, bigp, a.smax, cur, 2, False, 97)
-    assert va == vb and va > 0
-    assert set(zip(ra.tolist(), ca.tolist(), strict=True)) == set(
-        zip(rb.tolist(), cb.tolist(), strict=True))
+    cols = np.flatnonzero(rng.random(enc.m) < 0.4)
+    for kw in ({}, {"cols": cols}):
+        fa = kernels.certify(enc, active, bigp, a.smax, cur, 2, True, 1 << 21, **kw)
+        fb = kernels.certify(enc, active, bigp, a.smax, cur, 2, False, 97, **kw)
+        assert np.array_equal(fa.nviol, fb.nviol) and fa.nviol.sum() > 0
+        got = set(zip(fa.rows.tolist(), fa.cols.tolist(), strict=True))
+        assert got == set(zip(fb.rows.tolist(), fb.cols.tolist(), strict=True))
+        # from the spec: every flagged pair is feasible, in the chosen columns
+        # and beats its row's threshold; a row's count is the number of such pairs
+        ok, score = enc.block(0, enc.n)
+        val = np.where(ok & usable[None, :] & active[:, None], score + bigp[None, :], -1)
+        viol = val > cur[:, None]
+        if "cols" in kw:
+            viol[:, np.setdiff1d(np.arange(enc.m), cols)] = False
+        assert np.array_equal(fa.nviol, viol.sum(axis=1))
+        assert all(viol[r, c] for r, c in got)
+        assert len(got) == int(np.minimum(viol.sum(axis=1), 2).sum())
 
 
 @pytest.mark.parametrize("seed", range(5, 11))
@@ -124,3 +136,24 @@ def test_numba_certified_path_matches_brute_force(data: dict[str, Any]) -> None:
         mp.setattr(solver, "VIOLATORS_K", 1)
         mp.setattr(kernels, "MODE", "numba")
         check(data)
+
+
+@pytest.mark.parametrize("mode", ["numba", "numpy"])
+def test_incremental_certificate_is_exact(mode: str, certify_always: pytest.MonkeyPatch) -> None:
+    """Later rounds re-check only rows whose dual fell and columns whose price fell."""
+    certify_always.setattr(kernels, "MODE", mode)
+    passes = {"full": 0, "columns": 0}
+    orig = kernels.certify
+
+    def spy(*args: Any, **kw: Any) -> Any:
+        passes["columns" if kw.get("cols") is not None else "full"] += 1
+        return orig(*args, **kw)
+
+    certify_always.setattr(kernels, "certify", spy)
+    for seed in range(40, 52):
+        data = random_instance(seed, 45, 20 + seed % 9)
+        count, total = lsa_optimum(data)
+        res = solve(parse_instance(data), detail=False)
+        assert len(res.pairs) == count
+        assert abs(res.summary.total_score - total) <= 1e-6 * max(1, count)
+    assert passes["columns"] > 0
