@@ -21,7 +21,9 @@ DENSE_CELLS = 3_000_000  # slot-expanded problems up to this size use dense LSA
 CANDIDATES_K = 12  # best candidates kept per newcomer
 COLUMN_K = 2  # best newcomers kept per volunteer in the first scan
 VIOLATORS_K = 48  # best violating pairs added per newcomer and round (fewer rounds)
+VIOLATOR_BUDGET = 1_500_000  # … fewer per newcomer when many violate (memory, solve time)
 WARM_SHARE = 1 / 16  # re-optimise warm (numba) when at most this share of rows violated
+WARM_WORK = 200_000_000  # … and violated rows × graph nodes stays below this (else SciPy)
 NEG = np.int64(np.iinfo(np.int64).min // 4)
 
 
@@ -160,7 +162,6 @@ def optimise(
     first = kernels.scan(enc, active, usable, k, COLUMN_K, compiled, BLOCK_ELEMENTS, say)
     keys = np.unique(first.rows * m + first.cols)
     say(f"scan done ({time.perf_counter() - t0:.1f}s), {len(keys):,} candidates")
-    kv = max(k, VIOLATORS_K)
     rounds = 0
     match = p = None
     violated = n
@@ -184,6 +185,7 @@ def optimise(
         sel = np.flatnonzero(match >= 0)
         cur[sel] = _pair_weights(enc, sel, match[sel]) + big - p[match[sel]]
         bigp = np.where(usable, big - p, NEG)
+        kv = max(k, min(VIOLATORS_K, VIOLATOR_BUDGET // max(violated, 1)))
         full = active & ((seen < 0) | dirty | (cur < u_at))
         found = [kernels.certify(enc, full, bigp, first.smax, cur, kv, compiled,
                                  BLOCK_ELEMENTS, say)]
@@ -232,7 +234,7 @@ def _resolve(
     """Optimal matching and volunteer duals of the candidate graph (warm when few rows moved)."""
     t1 = time.perf_counter()
     say(f"round {rounds}: solving {len(rows):,} candidate pairs")
-    if match is not None and violated <= WARM_SHARE * n:
+    if match is not None and violated <= WARM_SHARE * n and violated * (n + m) <= WARM_WORK:
         warm = _warm_start(n, cap, rows, cols, w, match, p)
         if warm is not None:
             say(f"round {rounds}: warm re-solve of {warm[2]:,} rows "
