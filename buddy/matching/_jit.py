@@ -42,10 +42,80 @@ def _row(i, buf, vl0, nl, ns, n_inp, n_onl, ngc, wait, nd, vl, vs, v_onl, vgc,
 
 
 @njit(inline="always", cache=True)
+def _sparse_row(i, buf, cand, stamp, bptr, bidx, vl0, nl, ns, n_inp, n_onl, ngc, wait, nd,
+                vs, v_onl, vgc, inp_table, place_table, gtab, time_int, lang_int, ex_ptr,
+                ex_col):
+    """For a newcomer below A2 (one language word): score only the volunteers sharing one
+    of its languages (buckets per language bit). Returns how many columns went into cand;
+    buf[j] holds their scores (−1: a rule is broken)."""
+    nsi, nli, d = ns[i], nl[i, 0], nd[i]
+    ninp, nonl, wi = n_inp[i], n_onl[i], wait[i]
+    inp_row, place_row, g_row = inp_table[d], place_table[d], gtab[ngc[i]]
+    t1, t2, t3 = time_int[1], time_int[2] - time_int[1], time_int[3] - time_int[2]
+    tag = i + 1
+    nc = 0
+    bits = nli & ~np.int64(1)
+    b = 0
+    while bits != 0:
+        if bits & 1:
+            for q in range(bptr[b], bptr[b + 1]):
+                j = bidx[q]
+                if stamp[j] == tag:
+                    continue
+                stamp[j] = tag
+                c = nsi & vs[j]
+                inp = ninp & inp_row[j]
+                ok = (c != 0) & (inp | (nonl & v_onl[j])) & g_row[vgc[j]]
+                c2 = c & (c - 1)
+                s = wi + t1 + t2 * (c2 != 0) + t3 * ((c2 & (c2 - 1)) != 0)
+                s += lang_int + place_row[j] * inp
+                buf[j] = s if ok else -1
+                cand[nc] = j
+                nc += 1
+        bits = (bits >> 1) & np.int64(0x7FFFFFFFFFFFFFFF)
+        b += 1
+    for e in range(ex_ptr[i], ex_ptr[i + 1]):
+        buf[ex_col[e]] = -1
+    return nc
+
+
+@njit(cache=True)
+def _buckets(vl0):
+    """Volunteers by language bit (German, bit 0, excluded): CSR pointers and members."""
+    m = vl0.shape[0]
+    cnt = np.zeros(65, np.int64)
+    for j in range(m):
+        x = vl0[j] & ~np.int64(1)
+        b = 0
+        while x != 0:
+            if x & 1:
+                cnt[b + 1] += 1
+            x = (x >> 1) & np.int64(0x7FFFFFFFFFFFFFFF)
+            b += 1
+    ptr = np.cumsum(cnt)
+    fill = ptr[:-1].copy()
+    idx = np.empty(ptr[-1], np.int64)
+    for j in range(m):
+        x = vl0[j] & ~np.int64(1)
+        b = 0
+        while x != 0:
+            if x & 1:
+                idx[fill[b]] = j
+                fill[b] += 1
+            x = (x >> 1) & np.int64(0x7FFFFFFFFFFFFFFF)
+            b += 1
+    return ptr, idx
+
+
+@njit(inline="always", cache=True)
 def _insert(vals, idx, row, k, v, x):
-    """Insert (v, x) into the row's list sorted by value desc (ties keep earlier x first)."""
-    p = k - 1
-    while p > 0 and vals[row, p - 1] < v:
+    """Insert (v, x) into the row's list sorted by value desc, then x asc (if it belongs)."""
+    last = k - 1
+    if v < vals[row, last] or (v == vals[row, last] and (idx[row, last] >= 0
+                                                        and x > idx[row, last])):
+        return
+    p = last
+    while p > 0 and (vals[row, p - 1] < v or (vals[row, p - 1] == v and idx[row, p - 1] > x)):
         vals[row, p] = vals[row, p - 1]
         idx[row, p] = idx[row, p - 1]
         p -= 1
@@ -66,15 +136,27 @@ def scan(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vl, vs, v_onl, vgc, usable
     col_r = np.full((nchunks * m, kc), -1, np.int64)
     step = (n + nchunks - 1) // nchunks
     vl0 = np.ascontiguousarray(vl[:, 0])
+    bptr, bidx = _buckets(vl0)
+    one_word = nl.shape[1] == 1
     for ch in prange(nchunks):
         base = ch * m
         buf = np.empty(m, np.int64)
+        cand = np.empty(m, np.int64)
+        stamp = np.zeros(m, np.int64)
         for i in range(ch * step, min(n, (ch + 1) * step)):
-            _row(i, buf, vl0, nl, ns, n_inp, n_onl, ngc, wait, nd, vl, vs, v_onl, vgc,
-                 inp_table, place_table, gtab, time_int, lang_int, ex_ptr, ex_col)
+            dense = not one_word or (nl[i, 0] & 1) != 0
+            if dense:
+                _row(i, buf, vl0, nl, ns, n_inp, n_onl, ngc, wait, nd, vl, vs, v_onl, vgc,
+                     inp_table, place_table, gtab, time_int, lang_int, ex_ptr, ex_col)
+                nc = m
+            else:
+                nc = _sparse_row(i, buf, cand, stamp, bptr, bidx, vl0, nl, ns, n_inp, n_onl,
+                                 ngc, wait, nd, vs, v_onl, vgc, inp_table, place_table, gtab,
+                                 time_int, lang_int, ex_ptr, ex_col)
             cnt = 0
             act = active[i]
-            for j in range(m):
+            for q in range(nc):
+                j = q if dense else cand[q]
                 s = buf[j]
                 if s < 0:
                     continue
@@ -83,7 +165,7 @@ def scan(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vl, vs, v_onl, vgc, usable
                     continue
                 if s > smax[i]:
                     smax[i] = s
-                if k > 0 and s > top_v[i, k - 1]:
+                if k > 0:
                     _insert(top_v, top_c, i, k, s, j)
                 if kc > 0 and s > col_v[base + j, kc - 1]:
                     _insert(col_v, col_r, base + j, kc, s, i)
@@ -106,20 +188,31 @@ def certify(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vl, vs, v_onl, vgc, big
             top = bigp[j]
     step = (n + nchunks - 1) // nchunks
     vl0 = np.ascontiguousarray(vl[:, 0])
+    bptr, bidx = _buckets(vl0)
+    one_word = nl.shape[1] == 1
     for ch in prange(nchunks):
         buf = np.empty(m, np.int64)
+        cand = np.empty(m, np.int64)
+        stamp = np.zeros(m, np.int64)
         for i in range(ch * step, min(n, (ch + 1) * step)):
             if not active[i] or smax[i] == NEG or smax[i] + top <= cur[i]:
                 continue
-            _row(i, buf, vl0, nl, ns, n_inp, n_onl, ngc, wait, nd, vl, vs, v_onl, vgc,
-                 inp_table, place_table, gtab, time_int, lang_int, ex_ptr, ex_col)
+            dense = not one_word or (nl[i, 0] & 1) != 0
+            if dense:
+                _row(i, buf, vl0, nl, ns, n_inp, n_onl, ngc, wait, nd, vl, vs, v_onl, vgc,
+                     inp_table, place_table, gtab, time_int, lang_int, ex_ptr, ex_col)
+                nc = m
+            else:
+                nc = _sparse_row(i, buf, cand, stamp, bptr, bidx, vl0, nl, ns, n_inp, n_onl,
+                                 ngc, wait, nd, vs, v_onl, vgc, inp_table, place_table, gtab,
+                                 time_int, lang_int, ex_ptr, ex_col)
             cnt = 0
             ci = cur[i]
-            for j in range(m):
+            for q in range(nc):
+                j = q if dense else cand[q]
                 val = buf[j] + bigp[j]
                 if buf[j] >= 0 and val > ci:
                     cnt += 1
-                    if val > out_v[i, kv - 1]:
-                        _insert(out_v, out_c, i, kv, val, j)
+                    _insert(out_v, out_c, i, kv, val, j)
             nviol[i] = cnt
     return nviol, out_v, out_c
