@@ -79,6 +79,21 @@ def _sparse_row(i, buf, cand, stamp, bptr, bidx, vl0, nl, ns, n_inp, n_onl, ngc,
     return nc
 
 
+@njit(inline="always", cache=True)
+def _fill(i, one_word, buf, cand, stamp, bptr, bidx, vl0, nl, ns, n_inp, n_onl, ngc, wait,
+          nd, vl, vs, v_onl, vgc, inp_table, place_table, gtab, time_int, lang_int, ex_ptr,
+          ex_col):
+    """Score row i: (True, m) with every column in buf, or (False, count) for the columns
+    listed in cand (a newcomer below A2: only volunteers sharing one of its languages)."""
+    if not one_word or (nl[i, 0] & 1) != 0:
+        _row(i, buf, vl0, nl, ns, n_inp, n_onl, ngc, wait, nd, vl, vs, v_onl, vgc,
+             inp_table, place_table, gtab, time_int, lang_int, ex_ptr, ex_col)
+        return True, vs.shape[0]
+    return False, _sparse_row(i, buf, cand, stamp, bptr, bidx, vl0, nl, ns, n_inp, n_onl,
+                              ngc, wait, nd, vs, v_onl, vgc, inp_table, place_table, gtab,
+                              time_int, lang_int, ex_ptr, ex_col)
+
+
 @njit(cache=True)
 def _buckets(vl0):
     """Volunteers by language bit (German, bit 0, excluded): CSR pointers and members."""
@@ -144,15 +159,9 @@ def scan(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vl, vs, v_onl, vgc, usable
         cand = np.empty(m, np.int64)
         stamp = np.zeros(m, np.int64)
         for i in range(ch * step, min(n, (ch + 1) * step)):
-            dense = not one_word or (nl[i, 0] & 1) != 0
-            if dense:
-                _row(i, buf, vl0, nl, ns, n_inp, n_onl, ngc, wait, nd, vl, vs, v_onl, vgc,
-                     inp_table, place_table, gtab, time_int, lang_int, ex_ptr, ex_col)
-                nc = m
-            else:
-                nc = _sparse_row(i, buf, cand, stamp, bptr, bidx, vl0, nl, ns, n_inp, n_onl,
-                                 ngc, wait, nd, vs, v_onl, vgc, inp_table, place_table, gtab,
-                                 time_int, lang_int, ex_ptr, ex_col)
+            dense, nc = _fill(i, one_word, buf, cand, stamp, bptr, bidx, vl0, nl, ns, n_inp,
+                              n_onl, ngc, wait, nd, vl, vs, v_onl, vgc, inp_table, place_table,
+                              gtab, time_int, lang_int, ex_ptr, ex_col)
             cnt = 0
             act = active[i]
             for q in range(nc):
@@ -197,15 +206,9 @@ def certify(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vl, vs, v_onl, vgc, big
         for i in range(ch * step, min(n, (ch + 1) * step)):
             if not active[i] or smax[i] == NEG or smax[i] + top <= cur[i]:
                 continue
-            dense = not one_word or (nl[i, 0] & 1) != 0
-            if dense:
-                _row(i, buf, vl0, nl, ns, n_inp, n_onl, ngc, wait, nd, vl, vs, v_onl, vgc,
-                     inp_table, place_table, gtab, time_int, lang_int, ex_ptr, ex_col)
-                nc = m
-            else:
-                nc = _sparse_row(i, buf, cand, stamp, bptr, bidx, vl0, nl, ns, n_inp, n_onl,
-                                 ngc, wait, nd, vs, v_onl, vgc, inp_table, place_table, gtab,
-                                 time_int, lang_int, ex_ptr, ex_col)
+            dense, nc = _fill(i, one_word, buf, cand, stamp, bptr, bidx, vl0, nl, ns, n_inp,
+                              n_onl, ngc, wait, nd, vl, vs, v_onl, vgc, inp_table, place_table,
+                              gtab, time_int, lang_int, ex_ptr, ex_col)
             cnt = 0
             ci = cur[i]
             for q in range(nc):
