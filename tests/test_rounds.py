@@ -1,6 +1,7 @@
 """Matching rounds from the database: proposals, reasons, pin and re-run, what-if, unmatched."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -169,13 +170,21 @@ def test_hints_download_as_csv(client, coordinator, make_newcomer, make_voluntee
 
 
 def test_a_large_round_runs_in_the_background_and_the_page_says_so(
-    app, client, coordinator, make_newcomer, make_volunteer
+    app, client, coordinator, make_newcomer, make_volunteer, frozen_clock
 ):
     make_newcomer()
     make_volunteer()
     round_ = rounds.start_round(coordinator, rounds.default_weights())
     html = client.get(f"/coord/rounds/{round_.id}", headers=EN).get_data(as_text=True)
     assert "The round is running." in html and 'http-equiv="refresh"' in html
+    frozen_clock(round_.created_at + timedelta(minutes=3))
+    coordinator.locale = "de"
+    db.session.commit()
+    html = client.get(f"/coord/rounds/{round_.id}").get_data(as_text=True)
+    assert "Die Runde läuft." in html and "vor 3 Minuten" in html
+    coordinator.locale = "en"
+    db.session.commit()
+    frozen_clock(None)
     app.config["ROUND_INLINE_MAX_PAIRS"] = 0
     response = client.post("/coord/rounds", data=rounds.default_weights())
     round_id = int(response.headers["Location"].rsplit("/", 1)[1])

@@ -17,11 +17,12 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from buddy import reasons
+from buddy import clock, reasons
 from buddy.extensions import db
 from buddy.forms.coord import ManualMatchForm, ReasonForm, RoundForm
 from buddy.models import Match, MatchRound, Newcomer, Role, RoundStatus, Volunteer
@@ -66,7 +67,9 @@ def show(round_id: int):
     round_ = db.session.get(MatchRound, round_id) or abort(404)
     view = rounds.round_view(round_, page_number(request.args.get("page")))
     refresh = round_.status == RoundStatus.RUNNING
-    return render_template("coord/round.html", round=round_, view=view, refresh=refresh)
+    started = format_timedelta(round_.created_at - clock.now(), add_direction=True)
+    return render_template("coord/round.html", round=round_, view=view, refresh=refresh,
+                           started=started)
 
 
 @bp.post("/rounds/<int:round_id>/rerun")
