@@ -142,6 +142,51 @@ def _potentials(
     return np.maximum(0, d[t] - d[n : n + m])
 
 
+class _Certificate:
+    """Incremental check that no non-candidate pair beats the current duals.
+
+    Invariant: every non-candidate pair (i, v) has score ≤ u_at[i] + p_at[seen[i]][v], with
+    u_at[i] ≤ the row's dual now. Rows whose dual fell below u_at (and rows cut short) are
+    checked against every column; for the others only columns whose price fell below their
+    group's reference are checked, after which the reference takes the lower price.
+    """
+
+    def __init__(self, enc: Encoded, active: np.ndarray, usable: np.ndarray, smax: np.ndarray,
+                 compiled: bool) -> None:
+        self.enc, self.active, self.usable, self.smax = enc, active, usable, smax
+        self.compiled = compiled
+        self.seen = np.full(enc.n, -1, dtype=np.int64)
+        self.u_at = np.zeros(enc.n, dtype=np.int64)
+        self.p_at: dict[int, np.ndarray] = {}
+        self.dirty = np.zeros(enc.n, dtype=bool)
+
+    def check(self, rounds: int, cur: np.ndarray, p: np.ndarray, big: int, kv: int,
+              say: Progress) -> tuple[np.ndarray, int, int]:
+        """Flagged pairs (keys row·m + col), rows checked in full, columns re-checked."""
+        enc, active, m = self.enc, self.active, self.enc.m
+        bigp = np.where(self.usable, big - p, NEG)
+        full = active & ((self.seen < 0) | self.dirty | (cur < self.u_at))
+        found = [kernels.certify(enc, full, bigp, self.smax, cur, kv, self.compiled,
+                                 BLOCK_ELEMENTS, say)]
+        ncols = 0
+        for t, pt in self.p_at.items():
+            group = active & ~full & (self.seen == t)
+            lowered = np.flatnonzero(self.usable & (p < pt))
+            if group.any() and len(lowered):
+                ncols += len(lowered)
+                found.append(kernels.certify(enc, group, bigp, self.smax, self.u_at, kv,
+                                             self.compiled, BLOCK_ELEMENTS, say, cols=lowered))
+                pt[lowered] = p[lowered]
+        self.seen[full], self.u_at[full] = rounds, cur[full]
+        self.p_at[rounds] = p.copy()
+        self.p_at = {t: pt for t, pt in self.p_at.items() if (self.seen == t).any()}
+        self.dirty = np.zeros(enc.n, dtype=bool)
+        for f in found:
+            self.dirty |= f.nviol > kv
+        keys = np.concatenate([f.rows * m + f.cols for f in found])
+        return keys, int(full.sum()), ncols
+
+
 def optimise(
     enc: Encoded,
     active: np.ndarray,
@@ -165,15 +210,7 @@ def optimise(
     rounds = 0
     match = p = None
     violated = n
-    # Incremental certificate. Invariant: every non-candidate pair (i, v) has
-    # score ≤ u_at[i] + p_at[seen[i]][v], with u_at[i] ≤ the row's dual now. Rows whose dual
-    # fell below u_at (and rows cut short) are checked against every column; for the others
-    # only columns whose price fell below their group's reference are checked, after which
-    # the reference takes the lower price.
-    seen = np.full(n, -1, dtype=np.int64)
-    u_at = np.zeros(n, dtype=np.int64)
-    p_at: dict[int, np.ndarray] = {}
-    dirty = np.zeros(n, dtype=bool)
+    cert = _Certificate(enc, active, usable, first.smax, compiled)
     w = _pair_weights(enc, keys // m, keys % m) + big
     while True:
         rounds += 1
@@ -184,35 +221,17 @@ def optimise(
         cur = np.zeros(n, dtype=np.int64)
         sel = np.flatnonzero(match >= 0)
         cur[sel] = _pair_weights(enc, sel, match[sel]) + big - p[match[sel]]
-        bigp = np.where(usable, big - p, NEG)
         kv = max(k, min(VIOLATORS_K, VIOLATOR_BUDGET // max(violated, 1)))
-        full = active & ((seen < 0) | dirty | (cur < u_at))
-        found = [kernels.certify(enc, full, bigp, first.smax, cur, kv, compiled,
-                                 BLOCK_ELEMENTS, say)]
-        ncols = 0
-        for t, pt in p_at.items():
-            group = active & ~full & (seen == t)
-            lowered = np.flatnonzero(usable & (p < pt))
-            if group.any() and len(lowered):
-                ncols += len(lowered)
-                found.append(kernels.certify(enc, group, bigp, first.smax, u_at, kv, compiled,
-                                             BLOCK_ELEMENTS, say, cols=lowered))
-                pt[lowered] = p[lowered]
-        seen[full], u_at[full] = rounds, cur[full]
-        p_at[rounds] = p.copy()
-        p_at = {t: pt for t, pt in p_at.items() if (seen == t).any()}
-        dirty = np.zeros(n, dtype=bool)
-        for f in found:
-            dirty |= f.nviol > kv
-        new = np.setdiff1d(np.concatenate([f.rows * m + f.cols for f in found]), keys)
+        found, nfull, ncols = cert.check(rounds, cur, p, big, kv, say)
+        new = np.setdiff1d(found, keys)
         nr, nc = new // m, new % m
         nw = _pair_weights(enc, nr, nc) + big
         truly = nw - p[nc] > cur[nr]
         violated = len(np.unique(nr[truly]))
-        say(f"round {rounds}: certified {int(full.sum()):,} rows in full, {ncols:,} columns "
+        say(f"round {rounds}: certified {nfull:,} rows in full, {ncols:,} columns "
             f"again ({time.perf_counter() - t1:.1f}s; {time.perf_counter() - t0:.1f}s in all), "
             f"{violated:,} rows violated")
-        if not len(new) and not dirty.any():
+        if not len(new) and not cert.dirty.any():
             break
         keys, w = _merge(keys, w, new, nw)
     count = first.count
