@@ -51,8 +51,8 @@ def _assign(
     match = np.full(nr, -1, dtype=np.int64)
     if not len(rows):
         return match
-    urows, r_of = np.unique(rows, return_inverse=True)
-    ucols, c_of = np.unique(cols, return_inverse=True)
+    urows, r_of = _compact(rows, nr)
+    ucols, c_of = _compact(cols, ncol)
     deg = np.bincount(c_of, minlength=len(ucols))
     copies = np.minimum(cap[ucols], deg)
     offset = np.concatenate(([0], np.cumsum(copies)))
@@ -79,6 +79,29 @@ def _assign(
     slot_owner = np.searchsorted(offset, ci[real], side="right") - 1
     match[urows[ri[real]]] = ucols[slot_owner]
     return match
+
+
+def _compact(idx: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values of ``idx`` (all in [0, size)) and each entry's position among them."""
+    present = np.zeros(size, dtype=bool)
+    present[idx] = True
+    rank = np.cumsum(present) - 1
+    return np.flatnonzero(present), rank[idx]
+
+
+def _unique_keys(keys: np.ndarray) -> np.ndarray:
+    """Sorted distinct keys (a sort: numpy's hashing ``unique`` is slower on large int64)."""
+    keys = np.sort(keys)
+    return keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+
+
+def _missing(found: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Sorted distinct entries of ``found`` that are not in the sorted array ``keys``."""
+    found = _unique_keys(found)
+    if not len(keys):
+        return found
+    at = np.minimum(np.searchsorted(keys, found), len(keys) - 1)
+    return found[keys[at] != found]
 
 
 def _solve_components(
@@ -205,7 +228,7 @@ def optimise(
     compiled = kernels.use_numba(n * m)
     t0 = time.perf_counter()
     first = kernels.scan(enc, active, usable, k, COLUMN_K, compiled, BLOCK_ELEMENTS, say)
-    keys = np.unique(first.rows * m + first.cols)
+    keys = _unique_keys(first.rows * m + first.cols)
     say(f"scan done ({time.perf_counter() - t0:.1f}s), {len(keys):,} candidates")
     rounds = 0
     match = p = None
@@ -223,11 +246,12 @@ def optimise(
         cur[sel] = _pair_weights(enc, sel, match[sel]) + big - p[match[sel]]
         kv = max(k, min(VIOLATORS_K, VIOLATOR_BUDGET // max(violated, 1)))
         found, nfull, ncols = cert.check(rounds, cur, p, big, kv, say)
-        new = np.setdiff1d(found, keys)
+        new = _missing(found, keys)
         nr, nc = new // m, new % m
         nw = _pair_weights(enc, nr, nc) + big
         truly = nw - p[nc] > cur[nr]
-        violated = len(np.unique(nr[truly]))
+        hit = nr[truly]  # sorted, as ``new`` is
+        violated = int(np.count_nonzero(hit[1:] != hit[:-1])) + 1 if len(hit) else 0
         say(f"round {rounds}: certified {nfull:,} rows in full, {ncols:,} columns "
             f"again ({time.perf_counter() - t1:.1f}s; {time.perf_counter() - t0:.1f}s in all), "
             f"{violated:,} rows violated")
