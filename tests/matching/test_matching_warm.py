@@ -103,3 +103,16 @@ def test_warm_path_matches_brute_force(data: dict[str, Any]) -> None:
         mp.setattr(solver, "VIOLATORS_K", 1)
         mp.setattr(solver, "WARM_SHARE", 1.0)
         check(data)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_candidate_key_bookkeeping_equals_numpy_set_operations(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    keys = np.unique(rng.integers(0, 500, int(rng.integers(0, 300))))
+    found = rng.integers(0, 600, int(rng.integers(0, 400)))
+    assert np.array_equal(solver._unique_keys(found), np.unique(found))
+    assert np.array_equal(solver._missing(found, keys), np.setdiff1d(found, keys))
+    idx = rng.integers(0, 50, int(rng.integers(1, 200)))
+    values, pos = solver._compact(idx, 50)
+    want_values, want_pos = np.unique(idx, return_inverse=True)
+    assert np.array_equal(values, want_values) and np.array_equal(pos, want_pos)
