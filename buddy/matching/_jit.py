@@ -9,6 +9,14 @@ NEG = np.iinfo(np.int64).min // 4
 
 
 @njit(inline="always", cache=True)
+def _score(c, base, t2, t3, extra):
+    """Pair score from the common-slot mask c: base (waiting + one slot), the steps for a
+    second and third common slot, and the language and place parts in ``extra``."""
+    c2 = c & (c - 1)
+    return base + t2 * (c2 != 0) + t3 * ((c2 & (c2 - 1)) != 0) + extra
+
+
+@njit(inline="always", cache=True)
 def _row(i, buf, vl0, nl, ns, n_inp, n_onl, ngc, wait, nd, vl, vs, v_onl, vgc,
          inp_table, place_table, gtab, time_int, lang_int, ex_ptr, ex_col):
     """Fill buf[j] with the integer score of pair (i, j), or -1 when a rule is broken."""
@@ -23,9 +31,7 @@ def _row(i, buf, vl0, nl, ns, n_inp, n_onl, ngc, wait, nd, vl, vs, v_onl, vgc,
         other = (sh & ~np.int64(1)) != 0
         inp = ninp & inp_row[j]
         ok = (c != 0) & (sh != 0) & (inp | (nonl & v_onl[j])) & g_row[vgc[j]]
-        c2 = c & (c - 1)
-        s = wi + t1 + t2 * (c2 != 0) + t3 * ((c2 & (c2 - 1)) != 0)
-        s += lang_int * other + place_row[j] * inp
+        s = _score(c, wi + t1, t2, t3, lang_int * other + place_row[j] * inp)
         buf[j] = s if ok else -1
     for w in range(1, words):  # more than 63 languages: add matches in the other words
         for j in range(m):
@@ -34,9 +40,7 @@ def _row(i, buf, vl0, nl, ns, n_inp, n_onl, ngc, wait, nd, vl, vs, v_onl, vgc,
             c = nsi & vs[j]
             inp = ninp & inp_row[j]
             if c != 0 and (inp or (nonl and v_onl[j])) and g_row[vgc[j]]:
-                c2 = c & (c - 1)
-                s = wi + t1 + t2 * (c2 != 0) + t3 * ((c2 & (c2 - 1)) != 0)
-                buf[j] = s + lang_int + place_row[j] * inp
+                buf[j] = _score(c, wi + t1, t2, t3, lang_int + place_row[j] * inp)
     for e in range(ex_ptr[i], ex_ptr[i + 1]):
         buf[ex_col[e]] = -1
 
@@ -66,9 +70,7 @@ def _sparse_row(i, buf, cand, stamp, bptr, bidx, vl0, nl, ns, n_inp, n_onl, ngc,
                 c = nsi & vs[j]
                 inp = ninp & inp_row[j]
                 ok = (c != 0) & (inp | (nonl & v_onl[j])) & g_row[vgc[j]]
-                c2 = c & (c - 1)
-                s = wi + t1 + t2 * (c2 != 0) + t3 * ((c2 & (c2 - 1)) != 0)
-                s += lang_int + place_row[j] * inp
+                s = _score(c, wi + t1, t2, t3, lang_int + place_row[j] * inp)
                 buf[j] = s if ok else -1
                 cand[nc] = j
                 nc += 1
