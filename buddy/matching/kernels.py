@@ -42,6 +42,15 @@ def warm_module() -> ModuleType | None:
     return _warm
 
 
+def cardinality_module() -> ModuleType | None:
+    """The compiled maximum-matching kernels, or None when numba is not installed."""
+    if numba_module() is None:
+        return None
+    from . import _cardinality
+
+    return _cardinality
+
+
 def use_numba(pairs: int) -> bool:
     """Whether a scan over ``pairs`` pairs runs compiled (per MODE and numba's presence)."""
     if MODE == "numpy":

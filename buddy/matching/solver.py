@@ -7,17 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.optimize import linear_sum_assignment
-from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
 from . import kernels
+from .assignment import solve_components
 from .feasibility import Encoded
 
 Progress = Callable[[str], None]
 BLOCK_ELEMENTS = 1 << 21  # pairs evaluated per vectorised block
 DIRECT_PAIRS = 2_000_000  # up to this many pairs: take every feasible pair, no certificate
-DENSE_CELLS = 3_000_000  # slot-expanded problems up to this size use dense LSA
 CANDIDATES_K = 12  # best candidates kept per newcomer
 COLUMN_K = 2  # best newcomers kept per volunteer in the first scan
 VIOLATORS_K = 48  # best violating pairs added per newcomer and round (fewer rounds)
@@ -44,56 +41,6 @@ def _blocks(n: int, m: int) -> list[tuple[int, int]]:
     return [(r, min(n, r + step)) for r in range(0, n, step)]
 
 
-def _assign(
-    nr: int, ncol: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray, w: np.ndarray
-) -> np.ndarray:
-    """Solve max Σw over a b-matching of candidate edges (every w > 0); column per row or -1."""
-    match = np.full(nr, -1, dtype=np.int64)
-    if not len(rows):
-        return match
-    urows, r_of = _compact(rows, nr)
-    # rows with fewer candidates first: SciPy's augmenting paths are shorter (≈ 20 % faster)
-    order = np.argsort(np.bincount(r_of, minlength=len(urows)), kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    urows, r_of = urows[order], rank[r_of]
-    ucols, c_of = _compact(cols, ncol)
-    deg = np.bincount(c_of, minlength=len(ucols))
-    copies = np.minimum(cap[ucols], deg)
-    offset = np.concatenate(([0], np.cumsum(copies)))
-    total = int(offset[-1])
-    r = len(urows)
-    big_m = float(w.max()) + 1.0
-    rep = copies[c_of]
-    er = np.repeat(r_of, rep)
-    first = np.repeat(np.cumsum(rep) - rep, rep)
-    ec = np.repeat(offset[c_of], rep) + (np.arange(len(er)) - first)
-    ew = np.repeat(big_m - w.astype(np.float64), rep)
-    if r * (total + r) <= DENSE_CELLS:
-        dense = np.full((r, total + r), 4.0 * big_m)
-        dense[:, total:] = big_m
-        dense[er, ec] = ew
-        ri, ci = linear_sum_assignment(dense)
-    else:
-        er = np.concatenate((er, np.arange(r)))
-        ec = np.concatenate((ec, total + np.arange(r)))
-        ew = np.concatenate((ew, np.full(r, big_m)))
-        mat = sp.csr_matrix((ew, (er, ec)), shape=(r, total + r))
-        ri, ci = min_weight_full_bipartite_matching(mat)
-    real = ci < total
-    slot_owner = np.searchsorted(offset, ci[real], side="right") - 1
-    match[urows[ri[real]]] = ucols[slot_owner]
-    return match
-
-
-def _compact(idx: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct values of ``idx`` (all in [0, size)) and each entry's position among them."""
-    present = np.zeros(size, dtype=bool)
-    present[idx] = True
-    rank = np.cumsum(present) - 1
-    return np.flatnonzero(present), rank[idx]
-
-
 def _unique_keys(keys: np.ndarray) -> np.ndarray:
     """Sorted distinct keys (a sort: numpy's hashing ``unique`` is slower on large int64)."""
     keys = np.sort(keys)
@@ -107,30 +54,6 @@ def _missing(found: np.ndarray, keys: np.ndarray) -> np.ndarray:
         return found
     at = np.minimum(np.searchsorted(keys, found), len(keys) - 1)
     return found[keys[at] != found]
-
-
-def _solve_components(
-    n: int, m: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray, w: np.ndarray
-) -> np.ndarray:
-    """Solve the candidate graph component by component (small ones batched together)."""
-    if not len(rows):
-        return np.full(n, -1, dtype=np.int64)
-    graph = sp.coo_matrix((np.ones(len(rows)), (rows, n + cols)), shape=(n + m, n + m))
-    ncomp, label = connected_components(graph, directed=False)
-    if ncomp <= 1:
-        return _assign(n, m, cap, rows, cols, w)
-    elabel = label[rows]
-    sizes = np.bincount(elabel, minlength=ncomp)
-    big = np.flatnonzero(sizes > 20_000)
-    match = np.full(n, -1, dtype=np.int64)
-    groups = [elabel == c for c in big]
-    groups.append(~np.isin(elabel, big))
-    for sel in groups:
-        if sel.any():
-            part = _assign(n, m, cap, rows[sel], cols[sel], w[sel])
-            hit = part >= 0
-            match[hit] = part[hit]
-    return match
 
 
 def _potentials(
@@ -287,7 +210,7 @@ def _resolve(
             say(f"round {rounds}: warm re-solve of {warm[2]:,} rows "
                 f"{time.perf_counter() - t1:.1f}s")
             return warm[0], warm[1]
-    match = _solve_components(n, m, cap, rows, cols, w)
+    match = solve_components(n, m, cap, rows, cols, w)
     t2 = time.perf_counter()
     p = _potentials(n, m, cap, rows, cols, w, match)
     say(f"round {rounds}: solve {t2 - t1:.1f}s, duals {time.perf_counter() - t2:.1f}s")
@@ -353,7 +276,7 @@ def _direct(
     rows = np.concatenate(erows) if erows else np.zeros(0, dtype=np.int64)
     cols = np.concatenate(ecols) if ecols else np.zeros(0, dtype=np.int64)
     w = np.concatenate(ew) if ew else np.zeros(0, dtype=np.int64)
-    match = _solve_components(n, m, cap, rows, cols, w)
+    match = solve_components(n, m, cap, rows, cols, w)
     return Outcome(match, has_feasible, feasible_pairs, len(rows), 1, True)
 
 

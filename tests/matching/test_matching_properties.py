@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
-from buddy.matching import parse_instance, solve, solver
+from buddy.matching import assignment, kernels, parse_instance, solve, solver
 
 PROFILE = settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 
@@ -182,14 +182,21 @@ def test_direct_solver_matches_brute_force(data: dict[str, Any]) -> None:
     check(data)
 
 
+@pytest.mark.parametrize("split", [True, False], ids=["dm-split", "unmatched-columns"])
 @settings(deadline=None, max_examples=80, suppress_health_check=[HealthCheck.too_slow])
 @given(instances())
-def test_certified_path_matches_brute_force(data: dict[str, Any]) -> None:
-    # force prune–solve–certify with one candidate per newcomer and the sparse solver
+def test_certified_path_matches_brute_force(split: bool, data: dict[str, Any]) -> None:
+    # force prune–solve–certify with one candidate per newcomer and the sparse solver: with
+    # numba, the Dulmage–Mendelsohn split into two full matchings; without, one column per
+    # newcomer for "stays unmatched"
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(solver, "DIRECT_PAIRS", 0)
         mp.setattr(solver, "CANDIDATES_K", 1)
-        mp.setattr(solver, "DENSE_CELLS", 0)
+        mp.setattr(assignment, "DENSE_CELLS", 0)
+        if not split:
+            mp.setattr(kernels, "cardinality_module", lambda: None)
+        elif kernels.cardinality_module() is None:
+            pytest.skip("numba is not installed")
         check(data)
 
 
@@ -219,7 +226,7 @@ def test_medium_instances_all_paths_agree(data: dict[str, Any]) -> None:
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(solver, "DIRECT_PAIRS", 0)
         mp.setattr(solver, "CANDIDATES_K", 2)
-        mp.setattr(solver, "DENSE_CELLS", 0)
+        mp.setattr(assignment, "DENSE_CELLS", 0)
         mp.setattr(solver, "BLOCK_ELEMENTS", 64)
         res2 = solve(inst)
     assert len(res2.pairs) == count

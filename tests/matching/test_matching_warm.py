@@ -11,11 +11,12 @@ from test_matching_kernels import random_instance
 from test_matching_properties import check, instances, lsa_optimum
 
 from buddy.matching import kernels, parse_instance, solve, solver
+from buddy.matching.assignment import compact, solve_components
 
 pytest.importorskip("numba")
 
 
-def _graph(rng: np.random.Generator, n: int, m: int, density: float):
+def random_graph(rng: np.random.Generator, n: int, m: int, density: float):
     keys = np.flatnonzero(rng.random(n * m) < density).astype(np.int64)
     rows, cols = keys // m, keys % m
     w = rng.integers(1, 6, len(keys)).astype(np.int64) * 7 + 100  # many ties, bonus 100
@@ -32,10 +33,10 @@ def _value(match: np.ndarray, rows: np.ndarray, cols: np.ndarray, w: np.ndarray)
 def test_warm_start_reaches_the_cold_optimum(seed: int) -> None:
     rng = np.random.default_rng(seed)
     n, m = int(rng.integers(5, 40)), int(rng.integers(3, 25))
-    rows, cols, w, cap = _graph(rng, n, m, float(rng.uniform(0.05, 0.5)))
+    rows, cols, w, cap = random_graph(rng, n, m, float(rng.uniform(0.05, 0.5)))
     cap[cap == 0] = 1
     old = rng.random(len(rows)) < 0.5  # the previous round saw only half of the edges
-    match = solver._solve_components(n, m, cap, rows[old], cols[old], w[old])
+    match = solve_components(n, m, cap, rows[old], cols[old], w[old])
     p = solver._potentials(n, m, cap, rows[old], cols[old], w[old], match)
     assert solver._is_optimal_pair(cap, rows[old], cols[old], w[old], match, p)
     warm = solver._warm_start(n, cap, rows, cols, w, match, p)
@@ -43,7 +44,7 @@ def test_warm_start_reaches_the_cold_optimum(seed: int) -> None:
     new, p2, freed = warm
     assert freed >= 0
     assert solver._is_optimal_pair(cap, rows, cols, w, new, p2)
-    cold = solver._solve_components(n, m, cap, rows, cols, w)
+    cold = solve_components(n, m, cap, rows, cols, w)
     assert _value(new, rows, cols, w) == _value(cold, rows, cols, w)
     assert (new >= 0).sum() == (cold >= 0).sum()
 
@@ -113,6 +114,6 @@ def test_candidate_key_bookkeeping_equals_numpy_set_operations(seed: int) -> Non
     assert np.array_equal(solver._unique_keys(found), np.unique(found))
     assert np.array_equal(solver._missing(found, keys), np.setdiff1d(found, keys))
     idx = rng.integers(0, 50, int(rng.integers(1, 200)))
-    values, pos = solver._compact(idx, 50)
+    values, pos = compact(idx, 50)
     want_values, want_pos = np.unique(idx, return_inverse=True)
     assert np.array_equal(values, want_values) and np.array_equal(pos, want_pos)

@@ -1,0 +1,146 @@
+"""Exact max-cardinality, max-weight b-matching of a candidate graph with SciPy's solvers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
+
+from . import kernels
+
+DENSE_CELLS = 3_000_000  # slot-expanded problems up to this size use dense LSA
+COMPONENT_ROWS = 20_000  # components at least this large are solved on their own
+
+
+def compact(idx: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values of ``idx`` (all in [0, size)) and each entry's position among them."""
+    present = np.zeros(size, dtype=bool)
+    present[idx] = True
+    rank = np.cumsum(present) - 1
+    return np.flatnonzero(present), rank[idx]
+
+
+@dataclass(slots=True)
+class _Expanded:
+    """Candidate edges with each volunteer split into one column per usable place."""
+
+    urows: np.ndarray  # newcomer of each local row
+    ucols: np.ndarray  # volunteer of each group of place columns
+    offset: np.ndarray  # first place column of each volunteer (and the total at the end)
+    er: np.ndarray
+    ec: np.ndarray
+    cost: np.ndarray  # max(w) + 1 − w: positive, small, minimised
+
+    def volunteer(self, place: np.ndarray) -> np.ndarray:
+        """Volunteer (global index) owning each place column."""
+        return self.ucols[np.searchsorted(self.offset, place, side="right") - 1]
+
+
+def _expand(nr: int, ncol: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray,
+            w: np.ndarray) -> _Expanded:
+    urows, r_of = compact(rows, nr)
+    # rows with fewer candidates first: SciPy's augmenting paths are shorter (≈ 20 % faster)
+    order = np.argsort(np.bincount(r_of, minlength=len(urows)), kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    urows, r_of = urows[order], rank[r_of]
+    ucols, c_of = compact(cols, ncol)
+    copies = np.minimum(cap[ucols], np.bincount(c_of, minlength=len(ucols)))
+    offset = np.concatenate(([0], np.cumsum(copies)))
+    rep = copies[c_of]
+    er = np.repeat(r_of, rep)
+    first = np.repeat(np.cumsum(rep) - rep, rep)
+    ec = np.repeat(offset[c_of], rep) + (np.arange(len(er)) - first)
+    cost = np.repeat(float(w.max()) + 1.0 - w.astype(np.float64), rep)
+    return _Expanded(urows, ucols, offset, er, ec, cost)
+
+
+def _assign(nr: int, ncol: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray,
+            w: np.ndarray) -> np.ndarray:
+    """Solve max Σw over a b-matching of candidate edges (every w > 0); column per row or -1.
+
+    The weights carry a cardinality bonus, so this is the max-cardinality, max-weight
+    b-matching. Each newcomer may also take a "stay unmatched" column costing more than any
+    real pair; with numba the Dulmage–Mendelsohn split removes those columns instead.
+    """
+    match = np.full(nr, -1, dtype=np.int64)
+    if not len(rows):
+        return match
+    x = _expand(nr, ncol, cap, rows, cols, w)
+    r, total = len(x.urows), int(x.offset[-1])
+    slack = float(w.max()) + 1.0  # the cost of a pair whose weight (bonus included) is 0
+    if r * (total + r) <= DENSE_CELLS:
+        dense = np.full((r, total + r), 4.0 * slack)
+        dense[:, total:] = slack
+        dense[x.er, x.ec] = x.cost
+        ri, ci = linear_sum_assignment(dense)
+    elif kernels.cardinality_module() is not None:
+        ri, ci = _split(x, r, total)
+    else:
+        mat = sp.csr_matrix((np.concatenate((x.cost, np.full(r, slack))),
+                             (np.concatenate((x.er, np.arange(r))),
+                              np.concatenate((x.ec, total + np.arange(r))))),
+                            shape=(r, total + r))
+        ri, ci = min_weight_full_bipartite_matching(mat)
+    real = ci < total
+    match[x.urows[ri[real]]] = x.volunteer(ci[real])
+    return match
+
+
+def _split(x: _Expanded, r: int, total: int) -> tuple[np.ndarray, np.ndarray]:
+    """Matched (row, place) pairs via a maximum matching and the Dulmage–Mendelsohn split.
+
+    Rows that some maximum matching leaves out compete only for their neighbour places, and
+    every maximum matching fills all of those places with them; every other row is matched in
+    every maximum matching, to the other places. Both parts are full matchings.
+    """
+    mod = kernels.cardinality_module()
+    order = np.argsort(x.er, kind="stable")
+    er, ec, cost = x.er[order], x.ec[order], x.cost[order]
+    indptr = np.searchsorted(er, np.arange(r + 1)).astype(np.int64)
+    mr, mc = mod.max_matching(indptr, ec.astype(np.int64), total)
+    row_out, col_out = mod.alternating_reach(indptr, ec.astype(np.int64), mr, mc)
+    # places reached from left-out rows, as rows of their own full matching
+    a = row_out[er] & col_out[ec]
+    ra, ca = _full(ec[a], er[a], cost[a], total, r)
+    b = ~row_out[er] & ~col_out[ec]
+    rb, cb = _full(er[b], ec[b], cost[b], r, total)
+    return np.concatenate((ca, rb)), np.concatenate((ra, cb))
+
+
+def _full(rows: np.ndarray, cols: np.ndarray, cost: np.ndarray, nr: int,
+          nc: int) -> tuple[np.ndarray, np.ndarray]:
+    """Min-cost matching saturating every row that has an edge (global indices)."""
+    if not len(rows):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    ur, r_of = compact(rows, nr)
+    uc, c_of = compact(cols, nc)
+    mat = sp.csr_matrix((cost, (r_of, c_of)), shape=(len(ur), len(uc)))
+    ri, ci = min_weight_full_bipartite_matching(mat)
+    return ur[ri], uc[ci]
+
+
+def solve_components(n: int, m: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray,
+                     w: np.ndarray) -> np.ndarray:
+    """Solve the candidate graph component by component (small ones batched together)."""
+    if not len(rows):
+        return np.full(n, -1, dtype=np.int64)
+    graph = sp.coo_matrix((np.ones(len(rows)), (rows, n + cols)), shape=(n + m, n + m))
+    ncomp, label = connected_components(graph, directed=False)
+    if ncomp <= 1:
+        return _assign(n, m, cap, rows, cols, w)
+    elabel = label[rows]
+    sizes = np.bincount(elabel, minlength=ncomp)
+    big = np.flatnonzero(sizes > COMPONENT_ROWS)
+    match = np.full(n, -1, dtype=np.int64)
+    groups = [elabel == c for c in big]
+    groups.append(~np.isin(elabel, big))
+    for sel in groups:
+        if sel.any():
+            part = _assign(n, m, cap, rows[sel], cols[sel], w[sel])
+            hit = part >= 0
+            match[hit] = part[hit]
+    return match

@@ -1,0 +1,67 @@
+"""The candidate-graph solver: maximum matching, Dulmage–Mendelsohn split, all paths agree."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.sparse.csgraph import maximum_bipartite_matching
+from test_matching_warm import random_graph
+
+from buddy.matching import assignment, kernels, solver
+
+mod = kernels.cardinality_module()
+needs_numba = pytest.mark.skipif(mod is None, reason="numba is not installed")
+
+
+def _solve(monkeypatch: pytest.MonkeyPatch, path: str, *graph) -> np.ndarray:
+    with monkeypatch.context() as mp:
+        mp.setattr(assignment, "DENSE_CELLS", 10**9 if path == "dense" else 0)
+        if path == "unmatched-columns":
+            mp.setattr(kernels, "cardinality_module", lambda: None)
+        return assignment.solve_components(*graph)
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", range(60))
+def test_split_solution_is_optimal_and_agrees_with_the_other_paths(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(5, 60)), int(rng.integers(3, 40))
+    rows, cols, w, cap = random_graph(rng, n, m, float(rng.uniform(0.03, 0.4)))
+    graph = (n, m, cap, rows, cols, w)
+    found = {p: _solve(monkeypatch, p, *graph) for p in ("split", "unmatched-columns", "dense")}
+    split = found["split"]
+    sel = np.flatnonzero(split >= 0)
+    assert (np.bincount(split[sel], minlength=m) <= cap).all()
+    on_edge = set(zip(rows.tolist(), cols.tolist(), strict=True))
+    assert all((int(i), int(split[i])) in on_edge for i in sel)
+    # an optimal primal–dual pair exists for it (Bellman–Ford raises on a negative cycle)
+    p = solver._potentials(n, m, cap, rows, cols, w, split)
+    assert solver._is_optimal_pair(cap, rows, cols, w, split, p)
+    values = {k: int(w[v[rows] == cols].sum()) for k, v in found.items()}
+    counts = {k: int((v >= 0).sum()) for k, v in found.items()}
+    assert len(set(values.values())) == 1, values
+    assert len(set(counts.values())) == 1, counts
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", range(30))
+def test_maximum_matching_and_its_left_out_part(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    nr, nc = int(rng.integers(1, 80)), int(rng.integers(1, 80))
+    dense = rng.random((nr, nc)) < rng.uniform(0.01, 0.2)
+    graph = sp.csr_matrix(dense.astype(np.int8))
+    indptr, indices = graph.indptr.astype(np.int64), graph.indices.astype(np.int64)
+    mr, mc = mod.max_matching(indptr, indices, nc)
+    reference = maximum_bipartite_matching(graph, perm_type="column")
+    assert (mr >= 0).sum() == (reference >= 0).sum()
+    hit = np.flatnonzero(mr >= 0)
+    assert dense[hit, mr[hit]].all() and (mc[mr[hit]] == hit).all()
+    row_out, col_out = mod.alternating_reach(indptr, indices, mr, mc)
+    assert row_out[mr < 0].all()
+    assert (mc[col_out] >= 0).all()  # no augmenting path: every reached column is taken
+    assert row_out[mc[col_out]].all()
+    # the reached rows' neighbours are exactly the reached columns
+    assert (dense[row_out].any(axis=0) == col_out).all()
