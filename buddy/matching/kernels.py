@@ -51,6 +51,15 @@ def cardinality_module() -> ModuleType | None:
     return _cardinality
 
 
+def lap_module() -> ModuleType | None:
+    """The compiled sparse assignment solver, or None when numba is not installed."""
+    if numba_module() is None:
+        return None
+    from . import _lap
+
+    return _lap
+
+
 def use_numba(pairs: int) -> bool:
     """Whether a scan over ``pairs`` pairs runs compiled (per MODE and numba's presence)."""
     if MODE == "numpy":

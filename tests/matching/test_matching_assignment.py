@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from scipy.sparse.csgraph import maximum_bipartite_matching
+from scipy.sparse.csgraph import maximum_bipartite_matching, min_weight_full_bipartite_matching
 from test_matching_warm import random_graph
 
 from buddy.matching import assignment, kernels, solver
@@ -65,3 +65,21 @@ def test_maximum_matching_and_its_left_out_part(seed: int) -> None:
     assert row_out[mc[col_out]].all()
     # the reached rows' neighbours are exactly the reached columns
     assert (dense[row_out].any(axis=0) == col_out).all()
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", range(40))
+def test_shortest_path_assignment_matches_scipy(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    nr, nc = sorted(int(v) for v in rng.integers(1, 60, 2))
+    edges = rng.random((nr, nc)) < rng.uniform(0.05, 0.9)
+    edges[np.arange(nr), rng.permutation(nc)[:nr]] = True  # a full matching exists
+    cost = rng.integers(1, 8, (nr, nc))  # few distinct costs: many ties
+    graph = sp.csr_matrix(np.where(edges, cost, 0).astype(np.float64))
+    ri, ci = min_weight_full_bipartite_matching(graph)
+    x = kernels.lap_module().full_assignment(
+        graph.indptr.astype(np.int64), graph.indices.astype(np.int64),
+        graph.data.astype(np.int64), nc)
+    assert (x >= 0).all() and len(set(x.tolist())) == nr
+    assert edges[np.arange(nr), x].all()
+    assert cost[np.arange(nr), x].sum() == cost[ri, ci].sum()
