@@ -99,15 +99,19 @@ def _split(x: _Expanded, r: int, total: int) -> tuple[np.ndarray, np.ndarray]:
     """
     mod = kernels.cardinality_module()
     order = np.argsort(x.er, kind="stable")
-    er, ec, cost = x.er[order], x.ec[order], x.cost[order]
-    indptr = np.searchsorted(er, np.arange(r + 1)).astype(np.int64)
-    mr, mc = mod.max_matching(indptr, ec.astype(np.int64), total)
-    row_out, col_out = mod.alternating_reach(indptr, ec.astype(np.int64), mr, mc)
+    x.er, x.ec, x.cost = x.er[order], x.ec[order], x.cost[order]  # the unsorted ones go
+    del order
+    indptr = np.searchsorted(x.er, np.arange(r + 1)).astype(np.int64)
+    ec = x.ec.astype(np.int64, copy=False)
+    mr, mc = mod.max_matching(indptr, ec, total)
+    row_out, col_out = mod.alternating_reach(indptr, ec, mr, mc)
+    del indptr, ec, mr, mc
     # places reached from left-out rows, as rows of their own full matching
-    a = row_out[er] & col_out[ec]
-    ra, ca = _full(ec[a], er[a], cost[a], total, r)
-    b = ~row_out[er] & ~col_out[ec]
-    rb, cb = _full(er[b], ec[b], cost[b], r, total)
+    a = row_out[x.er] & col_out[x.ec]
+    ra, ca = _full(x.ec[a], x.er[a], x.cost[a], total, r)
+    b = ~row_out[x.er] & ~col_out[x.ec]
+    del a
+    rb, cb = _full(x.er[b], x.ec[b], x.cost[b], r, total)
     return np.concatenate((ca, rb)), np.concatenate((ra, cb))
 
 
@@ -128,8 +132,10 @@ def _full(rows: np.ndarray, cols: np.ndarray, cost: np.ndarray, nr: int,
     r_of = rank[r_of]
     by_row = np.lexsort((c_of, r_of))
     indptr = np.searchsorted(r_of[by_row], np.arange(len(ur) + 1)).astype(np.int64)
-    x = kernels.lap_module().full_assignment(indptr, c_of[by_row].astype(np.int64),
-                                              cost[by_row].astype(np.int64), len(uc))
+    del r_of
+    x = kernels.lap_module().full_assignment(indptr, c_of[by_row].astype(np.int64, copy=False),
+                                              cost[by_row].astype(np.int64, copy=False),
+                                              len(uc))
     if (x < 0).any():  # pragma: no cover - the Dulmage–Mendelsohn parts always saturate
         raise RuntimeError("no full matching in a Dulmage–Mendelsohn part")
     return ur[order], uc[x]
