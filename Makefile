@@ -34,6 +34,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check buddy tests bench
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'  # OR-Tools peer, gunicorn for bench/web.py
 	$(BIN)/python bench/matching.py
 
 clean:
