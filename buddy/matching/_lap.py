@@ -76,8 +76,9 @@ def full_assignment(indptr, indices, cost, ncol):  # pragma: no cover - compiled
     heap = np.empty(ncol, np.int64)
     pos = np.full(ncol, -1, np.int64)
     touched = np.empty(ncol, np.int64)
+    level = np.empty(ncol, np.int64)  # taken columns exactly as near as the last one reached
     for i0 in range(nrow):
-        nt = size = 0
+        nt = size = top = 0
         base = np.int64(0)
         near = -INF  # distance of the column whose row is being scanned
         i = i0
@@ -93,17 +94,30 @@ def full_assignment(indptr, indices, cost, ncol):  # pragma: no cover - compiled
                         touched[nt] = c
                         nt += 1
                     d[c], lab[c], labcost[c] = dc, i, cost[e]
-                    if y[c] < 0 and dc == near:
-                        end = c  # a free column as near as the one just reached: done
-                        break
+                    if dc == near:  # as near as the column just reached: next, no heap
+                        if y[c] < 0:
+                            end = c  # a free one ends the search
+                            break
+                        level[top] = c
+                        top += 1
+                        continue
                     key[c] = 2 * dc + (y[c] >= 0)
                     if pos[c] < 0:
                         heap[size] = c
                         size += 1
                     _up(key, heap, pos, pos[c] if pos[c] >= 0 else size - 1)
-            if end >= 0 or size == 0:
+            if end >= 0:
                 break
-            j, size = _pop(key, heap, pos, size)
+            j = -1
+            if top > 0:
+                top -= 1
+                j = level[top]
+            while j < 0 and size > 0:
+                j, size = _pop(key, heap, pos, size)
+                if done[j]:  # reached again at its level after it was queued
+                    j = -1
+            if j < 0:
+                break
             done[j] = True
             if y[j] < 0:
                 end = j
