@@ -1,4 +1,4 @@
-"""Exact, explainable matching of newcomers with volunteers (numpy/scipy only, no Flask).
+"""Exact, explainable matching of newcomers with volunteers (numpy, scipy, numba; no Flask).
 
 Typical use::
 

@@ -4,7 +4,7 @@ Every maximum matching of a bipartite graph leaves the same structure behind: th
 some maximum matching leaves unmatched (reachable from an unmatched row by alternating paths)
 and their neighbour columns, which every maximum matching fills with exactly those rows. The
 max-weight maximum-cardinality matching therefore splits into two full matchings without any
-"stay unmatched" arcs, which SciPy's LAPJVsp solves several times faster.
+"stay unmatched" arcs, which shortest-path assignment solvers handle several times faster.
 """
 
 from __future__ import annotations

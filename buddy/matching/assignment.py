@@ -1,4 +1,4 @@
-"""Exact max-cardinality, max-weight b-matching of a candidate graph with SciPy's solvers."""
+"""Exact max-cardinality, max-weight b-matching of a candidate graph (SciPy or compiled)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ class _Expanded:
 def _expand(nr: int, ncol: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray,
             w: np.ndarray) -> _Expanded:
     urows, r_of = compact(rows, nr)
-    # rows with fewer candidates first: SciPy's augmenting paths are shorter (≈ 20 % faster)
+    # rows with fewer candidates first: augmenting paths are shorter (≈ 20 % faster)
     order = np.argsort(np.bincount(r_of, minlength=len(urows)), kind="stable")
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))

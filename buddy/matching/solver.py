@@ -20,7 +20,7 @@ COLUMN_K = 2  # best newcomers kept per volunteer in the first scan
 VIOLATORS_K = 48  # best violating pairs added per newcomer and round (fewer rounds)
 VIOLATOR_BUDGET = 1_500_000  # … fewer per newcomer when many violate (memory, solve time)
 WARM_SHARE = 1 / 16  # re-optimise warm (numba) when at most this share of rows violated
-WARM_WORK = 200_000_000  # … and violated rows × graph nodes stays below this (else SciPy)
+WARM_WORK = 200_000_000  # … and violated rows × graph nodes stays below this (else cold)
 NEG = np.int64(np.iinfo(np.int64).min // 4)
 
 
