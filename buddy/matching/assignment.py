@@ -23,6 +23,15 @@ def compact(idx: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(present), rank[idx]
 
 
+def _by_degree(r_of: np.ndarray, nrows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows renumbered by increasing degree (augmenting paths are shorter, ≈ 20 % faster):
+    the old row of each new number, and each edge's new row."""
+    order = np.argsort(np.bincount(r_of, minlength=nrows), kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return order, rank[r_of]
+
+
 @dataclass(slots=True)
 class _Expanded:
     """Candidate edges with each volunteer split into one column per usable place."""
@@ -42,11 +51,8 @@ class _Expanded:
 def _expand(nr: int, ncol: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray,
             w: np.ndarray) -> _Expanded:
     urows, r_of = compact(rows, nr)
-    # rows with fewer candidates first: augmenting paths are shorter (≈ 20 % faster)
-    order = np.argsort(np.bincount(r_of, minlength=len(urows)), kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    urows, r_of = urows[order], rank[r_of]
+    order, r_of = _by_degree(r_of, len(urows))
+    urows = urows[order]
     ucols, c_of = compact(cols, ncol)
     copies = np.minimum(cap[ucols], np.bincount(c_of, minlength=len(ucols)))
     offset = np.concatenate(([0], np.cumsum(copies)))
@@ -126,10 +132,7 @@ def _full(rows: np.ndarray, cols: np.ndarray, cost: np.ndarray, nr: int,
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     ur, r_of = compact(rows, nr)
     uc, c_of = compact(cols, nc)
-    order = np.argsort(np.bincount(r_of, minlength=len(ur)), kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    r_of = rank[r_of]
+    order, r_of = _by_degree(r_of, len(ur))
     by_row = np.lexsort((c_of, r_of))
     indptr = np.searchsorted(r_of[by_row], np.arange(len(ur) + 1)).astype(np.int64)
     del r_of

@@ -6,6 +6,7 @@ each column's best rows by (value desc, row asc), so results never depend on the
 
 from __future__ import annotations
 
+import importlib
 import os
 from dataclasses import dataclass
 from types import ModuleType
@@ -33,31 +34,26 @@ def numba_module() -> ModuleType | None:
     return _jit or None
 
 
-def warm_module() -> ModuleType | None:
-    """The compiled warm-start re-optimiser, or None when numba is not installed."""
+def _compiled(name: str) -> ModuleType | None:
+    """A numba-compiled module of this package, or None when numba is not installed."""
     if numba_module() is None:
         return None
-    from . import _warm
+    return importlib.import_module(f"{__package__}.{name}")
 
-    return _warm
+
+def warm_module() -> ModuleType | None:
+    """The compiled warm-start re-optimiser, or None when numba is not installed."""
+    return _compiled("_warm")
 
 
 def cardinality_module() -> ModuleType | None:
     """The compiled maximum-matching kernels, or None when numba is not installed."""
-    if numba_module() is None:
-        return None
-    from . import _cardinality
-
-    return _cardinality
+    return _compiled("_cardinality")
 
 
 def lap_module() -> ModuleType | None:
     """The compiled sparse assignment solver, or None when numba is not installed."""
-    if numba_module() is None:
-        return None
-    from . import _lap
-
-    return _lap
+    return _compiled("_lap")
 
 
 def use_numba(pairs: int) -> bool:
