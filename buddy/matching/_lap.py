@@ -59,7 +59,9 @@ def _pop(key, heap, pos, size):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def full_assignment(indptr, indices, cost, ncol):  # pragma: no cover - compiled
-    """Column per row of a min-cost matching that matches every row (-1: none possible).
+    """Column per row of a min-cost matching that matches every row (-1: none possible),
+    with optimal duals: column potentials v ≤ 0 (0 on unmatched columns) and row potentials
+    u, so that cost − u − v ≥ 0 on every edge and = 0 on the matched ones.
 
     ``cost`` is int64; rows are served in order.
     """
@@ -144,4 +146,8 @@ def full_assignment(indptr, indices, cost, ncol):  # pragma: no cover - compiled
         for t in range(nt):
             c = touched[t]
             d[c], lab[c], done[c] = INF, -1, False
-    return x
+    u = np.zeros(nrow, np.int64)
+    for i in range(nrow):
+        if x[i] >= 0:
+            u[i] = xcost[i] - v[x[i]]
+    return x, v, u

@@ -41,7 +41,8 @@ class _Expanded:
     offset: np.ndarray  # first place column of each volunteer (and the total at the end)
     er: np.ndarray
     ec: np.ndarray
-    cost: np.ndarray  # max(w) + 1 − w (int64): positive, small, minimised
+    cost: np.ndarray  # top − w (int64): positive, small, minimised
+    top: int  # max(w) + 1
 
     def volunteer(self, place: np.ndarray) -> np.ndarray:
         """Volunteer (global index) owning each place column."""
@@ -60,13 +61,15 @@ def _expand(nr: int, ncol: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndar
     er = np.repeat(r_of, rep)
     first = np.repeat(np.cumsum(rep) - rep, rep)
     ec = np.repeat(offset[c_of], rep) + (np.arange(len(er)) - first)
-    cost = np.repeat(int(w.max()) + 1 - w.astype(np.int64), rep)
-    return _Expanded(urows, ucols, offset, er, ec, cost)
+    top = int(w.max()) + 1
+    cost = np.repeat(top - w.astype(np.int64), rep)
+    return _Expanded(urows, ucols, offset, er, ec, cost, top)
 
 
 def _assign(nr: int, ncol: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray,
-            w: np.ndarray) -> np.ndarray:
-    """Solve max Σw over a b-matching of candidate edges (every w > 0); column per row or -1.
+            w: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Solve max Σw over a b-matching of candidate edges (every w > 0): column per row or -1,
+    and optimal column prices when the solver gives them (the compiled path), else None.
 
     The weights carry a cardinality bonus, so this is the max-cardinality, max-weight
     b-matching. Each newcomer may also take a "stay unmatched" column costing more than any
@@ -74,17 +77,22 @@ def _assign(nr: int, ncol: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndar
     """
     match = np.full(nr, -1, dtype=np.int64)
     if not len(rows):
-        return match
+        return match, np.zeros(ncol, dtype=np.int64)
     x = _expand(nr, ncol, cap, rows, cols, w)
     r, total = len(x.urows), int(x.offset[-1])
     slack = float(w.max()) + 1.0  # the cost of a pair whose weight (bonus included) is 0
+    price = None
     if r * (total + r) <= DENSE_CELLS:
         dense = np.full((r, total + r), 4.0 * slack)
         dense[:, total:] = slack
         dense[x.er, x.ec] = x.cost.astype(np.float64)
         ri, ci = linear_sum_assignment(dense)
     elif kernels.cardinality_module() is not None:
-        ri, ci = _split(x, r, total)
+        ri, ci, place_price = _split(x, r, total)
+        price = np.zeros(ncol, dtype=np.int64)
+        copies = np.diff(x.offset)
+        np.maximum.at(price, np.repeat(x.ucols, copies), place_price)
+        price[x.ucols[copies == 0]] = x.top  # no place (capacity 0): priced out of reach
     else:
         mat = sp.csr_matrix((np.concatenate((x.cost.astype(np.float64), np.full(r, slack))),
                              (np.concatenate((x.er, np.arange(r))),
@@ -93,15 +101,19 @@ def _assign(nr: int, ncol: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndar
         ri, ci = min_weight_full_bipartite_matching(mat)
     real = ci < total
     match[x.urows[ri[real]]] = x.volunteer(ci[real])
-    return match
+    return match, price
 
 
-def _split(x: _Expanded, r: int, total: int) -> tuple[np.ndarray, np.ndarray]:
-    """Matched (row, place) pairs via a maximum matching and the Dulmage–Mendelsohn split.
+def _split(x: _Expanded, r: int, total: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Matched (row, place) pairs via a maximum matching and the Dulmage–Mendelsohn split,
+    and each place's optimal price (in weight units).
 
     Rows that some maximum matching leaves out compete only for their neighbour places, and
     every maximum matching fills all of those places with them; every other row is matched in
-    every maximum matching, to the other places. Both parts are full matchings.
+    every maximum matching, to the other places. Both parts are full matchings. The parts'
+    duals make one optimal dual of the whole: a place's price is top − its row potential in
+    the first part and −its column potential in the second; across the parts every edge is
+    covered by the cardinality bonus twice over.
     """
     mod = kernels.cardinality_module()
     order = np.argsort(x.er, kind="stable")
@@ -114,41 +126,52 @@ def _split(x: _Expanded, r: int, total: int) -> tuple[np.ndarray, np.ndarray]:
     del indptr, ec, mr, mc
     # places reached from left-out rows, as rows of their own full matching
     a = row_out[x.er] & col_out[x.ec]
-    ra, ca = _full(x.ec[a], x.er[a], x.cost[a], total, r)
+    ra, ca, places_a, u_a, _, _ = _full(x.ec[a], x.er[a], x.cost[a], total, r)
     b = ~row_out[x.er] & ~col_out[x.ec]
     del a
-    rb, cb = _full(x.er[b], x.ec[b], x.cost[b], r, total)
-    return np.concatenate((ca, rb)), np.concatenate((ra, cb))
+    rb, cb, _, _, places_b, v_b = _full(x.er[b], x.ec[b], x.cost[b], r, total)
+    price = np.zeros(total, dtype=np.int64)
+    price[places_a] = x.top - u_a
+    price[places_b] = -v_b
+    return np.concatenate((ca, rb)), np.concatenate((ra, cb)), price
 
 
 def _full(rows: np.ndarray, cols: np.ndarray, cost: np.ndarray, nr: int,
-          nc: int) -> tuple[np.ndarray, np.ndarray]:
-    """Min-cost matching saturating every row that has an edge (global indices).
+          nc: int) -> tuple[np.ndarray, ...]:
+    """Min-cost matching saturating every row that has an edge (global indices): the matched
+    rows and columns, then the rows with their potentials and the columns with theirs.
 
     Rows with fewer edges go first; the compiled shortest-path solver in ``_lap`` does the
     work (SciPy's LAPJVsp rescans all columns on every distance step: minutes at 100,000).
     """
     if not len(rows):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return (np.zeros(0, dtype=np.int64),) * 6
     ur, r_of = compact(rows, nr)
     uc, c_of = compact(cols, nc)
     order, r_of = _by_degree(r_of, len(ur))
     by_row = np.lexsort((c_of, r_of))
     indptr = np.searchsorted(r_of[by_row], np.arange(len(ur) + 1)).astype(np.int64)
     del r_of
-    x = kernels.lap_module().full_assignment(indptr, c_of[by_row].astype(np.int64, copy=False),
-                                              cost[by_row].astype(np.int64, copy=False),
-                                              len(uc))
+    x, v, u = kernels.lap_module().full_assignment(
+        indptr, c_of[by_row].astype(np.int64, copy=False),
+        cost[by_row].astype(np.int64, copy=False), len(uc))
     if (x < 0).any():  # pragma: no cover - the Dulmage–Mendelsohn parts always saturate
         raise RuntimeError("no full matching in a Dulmage–Mendelsohn part")
-    return ur[order], uc[x]
+    return ur[order], uc[x], ur[order], u, uc, v
 
 
 def solve_components(n: int, m: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray,
                      w: np.ndarray) -> np.ndarray:
     """Solve the candidate graph component by component (small ones batched together)."""
+    return solve_priced(n, m, cap, rows, cols, w)[0]
+
+
+def solve_priced(n: int, m: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray,
+                 w: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Like ``solve_components``, with optimal volunteer prices (None: some part was solved
+    by a path that gives none — dense or SciPy)."""
     if not len(rows):
-        return np.full(n, -1, dtype=np.int64)
+        return np.full(n, -1, dtype=np.int64), np.zeros(m, dtype=np.int64)
     graph = sp.coo_matrix((np.ones(len(rows)), (rows, n + cols)), shape=(n + m, n + m))
     ncomp, label = connected_components(graph, directed=False)
     if ncomp <= 1:
@@ -157,11 +180,18 @@ def solve_components(n: int, m: int, cap: np.ndarray, rows: np.ndarray, cols: np
     sizes = np.bincount(elabel, minlength=ncomp)
     big = np.flatnonzero(sizes > COMPONENT_ROWS)
     match = np.full(n, -1, dtype=np.int64)
+    price: np.ndarray | None = np.zeros(m, dtype=np.int64)
     groups = [elabel == c for c in big]
     groups.append(~np.isin(elabel, big))
     for sel in groups:
         if sel.any():
-            part = _assign(n, m, cap, rows[sel], cols[sel], w[sel])
+            part, part_price = _assign(n, m, cap, rows[sel], cols[sel], w[sel])
             hit = part >= 0
             match[hit] = part[hit]
-    return match
+            if price is not None and part_price is not None:
+                own = np.zeros(m, dtype=bool)
+                own[cols[sel]] = True
+                price[own] = part_price[own]
+            else:
+                price = None
+    return match, price

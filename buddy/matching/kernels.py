@@ -56,6 +56,11 @@ def lap_module() -> ModuleType | None:
     return _compiled("_lap")
 
 
+def duals_module() -> ModuleType | None:
+    """The compiled residual-graph distances, or None when numba is not installed."""
+    return _compiled("_duals")
+
+
 def use_numba(pairs: int) -> bool:
     """Whether a scan over ``pairs`` pairs runs compiled (per MODE and numba's presence)."""
     if MODE == "numpy":

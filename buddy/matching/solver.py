@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import kernels
-from .assignment import solve_components
+from .assignment import solve_components, solve_priced
 from .feasibility import Encoded
 
 Progress = Callable[[str], None]
@@ -58,9 +58,11 @@ def _missing(found: np.ndarray, keys: np.ndarray) -> np.ndarray:
 
 def _potentials(
     n: int, m: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray, w: np.ndarray,
-    match: np.ndarray,
+    match: np.ndarray, hint: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Optimal volunteer duals p ≥ 0 from the residual graph (vectorised Bellman–Ford)."""
+    """Optimal volunteer duals p ≥ 0 from the residual graph: shortest distances, by one
+    Dijkstra when ``hint`` (any optimal prices, e.g. the solver's) makes every reduced cost
+    non-negative, else by a vectorised Bellman–Ford. Both give the same distances."""
     t = n + m
     matched_edge = match[rows] == cols
     load = np.bincount(match[match >= 0], minlength=m)
@@ -77,6 +79,33 @@ def _potentials(
     cost = np.concatenate((
         -w[~matched_edge], w[matched_edge], np.zeros(len(src) - len(rows), dtype=np.int64),
     ))
+    d = _johnson(n, t, src, dst, cost, w, rows, cols, match, hint)
+    if d is None:
+        d = _bellman_ford(t, src, dst, cost)
+    return np.maximum(0, d[t] - d[n : n + m])
+
+
+def _johnson(n: int, t: int, src: np.ndarray, dst: np.ndarray, cost: np.ndarray,
+             w: np.ndarray, rows: np.ndarray, cols: np.ndarray, match: np.ndarray,
+             hint: np.ndarray | None) -> np.ndarray | None:
+    """Distances by Dijkstra with the hint's potentials, or None (no hint, no numba, or a
+    negative reduced cost)."""
+    mod = kernels.duals_module()
+    if hint is None or mod is None:
+        return None
+    pi = np.zeros(t + 1, dtype=np.int64)
+    tight = match[rows] == cols
+    pi[rows[tight]] = w[tight] - hint[cols[tight]]
+    pi[n:t] = -hint
+    if (cost + pi[src] - pi[dst] < 0).any():
+        return None
+    order = np.argsort(src, kind="stable")
+    indptr = np.searchsorted(src[order], np.arange(t + 2)).astype(np.int64)
+    return mod.distances(indptr, dst[order].astype(np.int64), cost[order], pi)
+
+
+def _bellman_ford(t: int, src: np.ndarray, dst: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """Distances from a virtual source joined to every node by a 0-cost arc."""
     order = np.argsort(dst, kind="stable")
     src, dst, cost = src[order], dst[order], cost[order]
     starts = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]])
@@ -86,11 +115,9 @@ def _potentials(
         best = np.minimum.reduceat(d[src] + cost, starts)
         improve = best < d[targets]
         if not improve.any():
-            break
+            return d
         d[targets[improve]] = best[improve]
-    else:  # pragma: no cover - would mean the matching was not optimal
-        raise RuntimeError("negative cycle: candidate solution is not optimal")
-    return np.maximum(0, d[t] - d[n : n + m])
+    raise RuntimeError("negative cycle: candidate solution is not optimal")  # pragma: no cover
 
 
 class _Certificate:
@@ -210,9 +237,11 @@ def _resolve(
             say(f"round {rounds}: warm re-solve of {warm[2]:,} rows "
                 f"{time.perf_counter() - t1:.1f}s")
             return warm[0], warm[1]
-    match = solve_components(n, m, cap, rows, cols, w)
+    match, hint = solve_priced(n, m, cap, rows, cols, w)
     t2 = time.perf_counter()
-    p = _potentials(n, m, cap, rows, cols, w, match)
+    if hint is not None and not _is_optimal_pair(cap, rows, cols, w, match, hint):
+        hint = None  # pragma: no cover - the solver's duals are optimal
+    p = _potentials(n, m, cap, rows, cols, w, match, hint)
     say(f"round {rounds}: solve {t2 - t1:.1f}s, duals {time.perf_counter() - t2:.1f}s")
     return match, p
 

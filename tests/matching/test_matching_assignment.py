@@ -40,6 +40,15 @@ def test_split_solution_is_optimal_and_agrees_with_the_other_paths(
     # an optimal primal–dual pair exists for it (Bellman–Ford raises on a negative cycle)
     p = solver._potentials(n, m, cap, rows, cols, w, split)
     assert solver._is_optimal_pair(cap, rows, cols, w, split, p)
+    # … and the solver's own prices are one: no Bellman–Ford needed
+    with monkeypatch.context() as mp:
+        mp.setattr(assignment, "DENSE_CELLS", 0)
+        again, price = assignment.solve_priced(*graph)
+    assert price is not None
+    assert solver._is_optimal_pair(cap, rows, cols, w, again, price)
+    # from them one Dijkstra finds the same (minimal) prices as Bellman–Ford
+    fast = solver._potentials(n, m, cap, rows, cols, w, again, hint=price)
+    assert (fast == solver._potentials(n, m, cap, rows, cols, w, again)).all()
     values = {k: int(w[v[rows] == cols].sum()) for k, v in found.items()}
     counts = {k: int((v >= 0).sum()) for k, v in found.items()}
     assert len(set(values.values())) == 1, values
@@ -77,9 +86,16 @@ def test_shortest_path_assignment_matches_scipy(seed: int) -> None:
     cost = rng.integers(1, 8, (nr, nc))  # few distinct costs: many ties
     graph = sp.csr_matrix(np.where(edges, cost, 0).astype(np.float64))
     ri, ci = min_weight_full_bipartite_matching(graph)
-    x = kernels.lap_module().full_assignment(
+    x, v, u = kernels.lap_module().full_assignment(
         graph.indptr.astype(np.int64), graph.indices.astype(np.int64),
         graph.data.astype(np.int64), nc)
     assert (x >= 0).all() and len(set(x.tolist())) == nr
     assert edges[np.arange(nr), x].all()
     assert cost[np.arange(nr), x].sum() == cost[ri, ci].sum()
+    # the duals prove it: feasible everywhere, tight on the matching, free columns at 0
+    reduced = cost - u[:, None] - v[None, :]
+    assert (reduced[edges] >= 0).all()
+    assert (reduced[np.arange(nr), x] == 0).all()
+    free = np.ones(nc, dtype=bool)
+    free[x] = False
+    assert (v <= 0).all() and (v[free] == 0).all()
