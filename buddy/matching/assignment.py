@@ -93,6 +93,10 @@ def _assign(nr: int, ncol: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndar
         copies = np.diff(x.offset)
         np.maximum.at(price, np.repeat(x.ucols, copies), place_price)
         price[x.ucols[copies == 0]] = x.top  # no place (capacity 0): priced out of reach
+        # fewer places than capacity (one per candidate row): either a place is free (then
+        # all are priced 0) or every candidate row holds one; 0 breaks no candidate edge and
+        # is the price a volunteer with free capacity must have
+        price[x.ucols[(copies > 0) & (copies < cap[x.ucols])]] = 0
     else:
         mat = sp.csr_matrix((np.concatenate((x.cost.astype(np.float64), np.full(r, slack))),
                              (np.concatenate((x.er, np.arange(r))),

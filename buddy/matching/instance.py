@@ -14,6 +14,7 @@ SLOTS: tuple[str, ...] = tuple(f"{d}-{p}" for d in DAYS for p in PARTS)
 SLOT_INDEX: dict[str, int] = {s: i for i, s in enumerate(SLOTS)}
 LEVELS = ("A0", "A1", "A2", "B1", "B2", "C1")
 GERMAN_FROM = "A2"
+_SPEAKS_GERMAN = frozenset(LEVELS[LEVELS.index(GERMAN_FROM):])
 MODES = ("in_person", "online", "either")
 GENDERS = ("female", "male", "diverse", "unspecified")
 BUDDY_GENDERS = ("any", "female", "male")
@@ -74,17 +75,14 @@ class Newcomer:
     @property
     def speaks_german(self) -> bool:
         """True when the newcomer counts as speaking German (level A2 up, or listed)."""
-        return GERMAN in self.languages or LEVELS.index(self.german_level) >= LEVELS.index(
-            GERMAN_FROM
-        )
+        return self.german_level in _SPEAKS_GERMAN or GERMAN in self.languages
 
     @property
     def spoken(self) -> frozenset[str]:
         """Languages the newcomer counts as speaking for rule 1."""
-        langs = set(self.languages)
         if self.speaks_german:
-            langs.add(GERMAN)
-        return frozenset(langs)
+            return frozenset(self.languages) | {GERMAN}
+        return frozenset(self.languages)
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,15 +40,18 @@ def test_split_solution_is_optimal_and_agrees_with_the_other_paths(
     # an optimal primal–dual pair exists for it (Bellman–Ford raises on a negative cycle)
     p = solver._potentials(n, m, cap, rows, cols, w, split)
     assert solver._is_optimal_pair(cap, rows, cols, w, split, p)
-    # … and the solver's own prices are one: no Bellman–Ford needed
+    # with the solver's cardinality bonus (more than any total score) the parts' own duals
+    # are optimal prices of the whole: no Bellman–Ford needed …
+    score = w - 100
+    wb = score + int(score.max()) * n + 1
     with monkeypatch.context() as mp:
         mp.setattr(assignment, "DENSE_CELLS", 0)
-        again, price = assignment.solve_priced(*graph)
+        again, price = assignment.solve_priced(n, m, cap, rows, cols, wb)
     assert price is not None
-    assert solver._is_optimal_pair(cap, rows, cols, w, again, price)
-    # from them one Dijkstra finds the same (minimal) prices as Bellman–Ford
-    fast = solver._potentials(n, m, cap, rows, cols, w, again, hint=price)
-    assert (fast == solver._potentials(n, m, cap, rows, cols, w, again)).all()
+    assert solver._is_optimal_pair(cap, rows, cols, wb, again, price)
+    # … and from them one Dijkstra finds the same (minimal) prices as Bellman–Ford
+    fast = solver._potentials(n, m, cap, rows, cols, wb, again, hint=price)
+    assert (fast == solver._potentials(n, m, cap, rows, cols, wb, again)).all()
     values = {k: int(w[v[rows] == cols].sum()) for k, v in found.items()}
     counts = {k: int((v >= 0).sum()) for k, v in found.items()}
     assert len(set(values.values())) == 1, values
