@@ -151,3 +151,20 @@ def full_assignment(indptr, indices, cost, ncol):  # pragma: no cover - compiled
         if x[i] >= 0:
             u[i] = xcost[i] - v[x[i]]
     return x, v, u
+
+
+@njit(cache=True)
+def group(keys, n):  # pragma: no cover - compiled
+    """Stable counting sort of ``keys`` (all in [0, n)): CSR pointers and the permutation."""
+    indptr = np.zeros(n + 1, np.int64)
+    for k in keys:
+        indptr[k + 1] += 1
+    for k in range(n):
+        indptr[k + 1] += indptr[k]
+    fill = indptr[:-1].copy()
+    order = np.empty(len(keys), np.int64)
+    for e in range(len(keys)):
+        k = keys[e]
+        order[fill[k]] = e
+        fill[k] += 1
+    return indptr, order

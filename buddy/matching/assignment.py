@@ -120,10 +120,9 @@ def _split(x: _Expanded, r: int, total: int) -> tuple[np.ndarray, np.ndarray, np
     covered by the cardinality bonus twice over.
     """
     mod = kernels.cardinality_module()
-    order = np.argsort(x.er, kind="stable")
+    indptr, order = kernels.lap_module().group(x.er, r)
     x.er, x.ec, x.cost = x.er[order], x.ec[order], x.cost[order]  # the unsorted ones go
     del order
-    indptr = np.searchsorted(x.er, np.arange(r + 1)).astype(np.int64)
     ec = x.ec.astype(np.int64, copy=False)
     mr, mc = mod.max_matching(indptr, ec, total)
     row_out, col_out = mod.alternating_reach(indptr, ec, mr, mc)
@@ -153,10 +152,10 @@ def _full(rows: np.ndarray, cols: np.ndarray, cost: np.ndarray, nr: int,
     ur, r_of = compact(rows, nr)
     uc, c_of = compact(cols, nc)
     order, r_of = _by_degree(r_of, len(ur))
-    by_row = np.lexsort((c_of, r_of))
-    indptr = np.searchsorted(r_of[by_row], np.arange(len(ur) + 1)).astype(np.int64)
+    lap = kernels.lap_module()
+    indptr, by_row = lap.group(r_of, len(ur))  # within a row, columns stay in order
     del r_of
-    x, v, u = kernels.lap_module().full_assignment(
+    x, v, u = lap.full_assignment(
         indptr, c_of[by_row].astype(np.int64, copy=False),
         cost[by_row].astype(np.int64, copy=False), len(uc))
     if (x < 0).any():  # pragma: no cover - the Dulmage–Mendelsohn parts always saturate
