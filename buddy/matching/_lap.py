@@ -168,3 +168,21 @@ def group(keys, n):  # pragma: no cover - compiled
         order[fill[k]] = e
         fill[k] += 1
     return indptr, order
+
+
+@njit(cache=True)
+def expand(r_of, c_of, copies, offset, w, top):  # pragma: no cover - compiled
+    """Each edge once per place of its volunteer: rows, place columns and costs top − w."""
+    total = 0
+    for e in range(len(c_of)):
+        total += copies[c_of[e]]
+    er = np.empty(total, np.int64)
+    ec = np.empty(total, np.int64)
+    cost = np.empty(total, np.int64)
+    k = 0
+    for e in range(len(c_of)):
+        c = c_of[e]
+        for q in range(copies[c]):
+            er[k], ec[k], cost[k] = r_of[e], offset[c] + q, top - w[e]
+            k += 1
+    return er, ec, cost

@@ -57,12 +57,16 @@ def _expand(nr: int, ncol: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndar
     ucols, c_of = compact(cols, ncol)
     copies = np.minimum(cap[ucols], np.bincount(c_of, minlength=len(ucols)))
     offset = np.concatenate(([0], np.cumsum(copies)))
-    rep = copies[c_of]
-    er = np.repeat(r_of, rep)
-    first = np.repeat(np.cumsum(rep) - rep, rep)
-    ec = np.repeat(offset[c_of], rep) + (np.arange(len(er)) - first)
     top = int(w.max()) + 1
-    cost = np.repeat(top - w.astype(np.int64), rep)
+    lap = kernels.lap_module()
+    if lap is not None:
+        er, ec, cost = lap.expand(r_of, c_of, copies, offset, w.astype(np.int64, copy=False), top)
+    else:
+        rep = copies[c_of]
+        er = np.repeat(r_of, rep)
+        first = np.repeat(np.cumsum(rep) - rep, rep)
+        ec = np.repeat(offset[c_of], rep) + (np.arange(len(er)) - first)
+        cost = np.repeat(top - w.astype(np.int64), rep)
     return _Expanded(urows, ucols, offset, er, ec, cost, top)
 
 

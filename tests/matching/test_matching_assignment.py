@@ -102,3 +102,21 @@ def test_shortest_path_assignment_matches_scipy(seed: int) -> None:
     free = np.ones(nc, dtype=bool)
     free[x] = False
     assert (v <= 0).all() and (v[free] == 0).all()
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", range(10))
+def test_compiled_and_numpy_place_expansion_agree(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(5, 60)), int(rng.integers(3, 40))
+    rows, cols, w, cap = random_graph(rng, n, m, float(rng.uniform(0.03, 0.4)))
+    compiled = assignment._expand(n, m, cap, rows, cols, w)
+    monkeypatch.setattr(kernels, "lap_module", lambda: None)
+    plain = assignment._expand(n, m, cap, rows, cols, w)
+    for field in ("urows", "ucols", "offset", "er", "ec", "cost"):
+        assert (getattr(compiled, field) == getattr(plain, field)).all(), field
+    # one edge per place of its volunteer, and never more places than capacity
+    places = np.minimum(cap[cols], np.bincount(cols, minlength=m)[cols])
+    assert len(compiled.er) == int(places.sum())
