@@ -187,12 +187,15 @@ def scan(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vl, vs, v_onl, vgc, usable
 @njit(parallel=True, cache=True)
 def certify(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vl, vs, v_onl, vgc, bigp,
             inp_table, place_table, gtab, time_int, lang_int, ex_ptr, ex_col,
-            smax, cur, kv, nchunks):
-    """Each row's kv best columns with score + bigp[j] > cur[row] (bigp = NEG: unusable)."""
+            smax, cur, kv, kptr, kcol, nchunks):
+    """Each row's kv best columns with score + bigp[j] > cur[row] (bigp = NEG: unusable), and
+    the best value ≤ cur[row] among the other columns; the row's candidate columns (kcol in
+    kptr ranges, −1 = none) are skipped."""
     n, m = ns.shape[0], vs.shape[0]
     out_v = np.full((n, kv), NEG, np.int64)
     out_c = np.full((n, kv), -1, np.int64)
     nviol = np.zeros(n, np.int64)
+    best = np.full(n, NEG, np.int64)
     top = NEG
     for j in range(m):
         if bigp[j] > top:
@@ -205,19 +208,32 @@ def certify(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vl, vs, v_onl, vgc, big
         buf = np.empty(m, np.int64)
         cand = np.empty(m, np.int64)
         stamp = np.zeros(m, np.int64)
+        mark = np.zeros(m, np.int64)
         for i in range(ch * step, min(n, (ch + 1) * step)):
-            if not active[i] or smax[i] == NEG or smax[i] + top <= cur[i]:
+            if not active[i] or smax[i] == NEG:
                 continue
+            if smax[i] + top <= cur[i]:
+                best[i] = smax[i] + top  # a bound: nothing here can beat the dual
+                continue
+            for q in range(kptr[i], kptr[i + 1]):
+                if kcol[q] >= 0:
+                    mark[kcol[q]] = i + 1
             dense, nc = _fill(i, one_word, buf, cand, stamp, bptr, bidx, vl0, nl, ns, n_inp,
                               n_onl, ngc, wait, nd, vl, vs, v_onl, vgc, inp_table, place_table,
                               gtab, time_int, lang_int, ex_ptr, ex_col)
             cnt = 0
             ci = cur[i]
+            bi = NEG
             for q in range(nc):
                 j = q if dense else cand[q]
+                if buf[j] < 0 or mark[j] == i + 1 or bigp[j] == NEG:
+                    continue
                 val = buf[j] + bigp[j]
-                if buf[j] >= 0 and val > ci:
+                if val > ci:
                     cnt += 1
                     _insert(out_v, out_c, i, kv, val, j)
+                elif val > bi:
+                    bi = val
             nviol[i] = cnt
-    return nviol, out_v, out_c
+            best[i] = bi
+    return nviol, out_v, out_c, best

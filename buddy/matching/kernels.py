@@ -180,32 +180,46 @@ def scan(enc: Encoded, active: np.ndarray, usable: np.ndarray, k: int, kc: int,
 
 @dataclass(slots=True)
 class Found:
-    """Pairs a certify pass flagged: per-row counts and each row's best flagged pairs."""
+    """Pairs a certify pass flagged: per-row counts, each row's best flagged pairs (at most
+    kv), and per row the best value among the checked non-candidate pairs it did not flag
+    (NEG: none) — a bound for everything it left out."""
 
     nviol: np.ndarray
     rows: np.ndarray
     cols: np.ndarray
+    best: np.ndarray
 
 
 def _exclusions(enc: Encoded, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per-row excluded pairs (CSR) with column numbers local to ``cols``."""
-    n, m = enc.n, max(enc.m, 1)
-    loc = np.full(m, -1, dtype=np.int64)
-    loc[cols] = np.arange(len(cols))
-    kr, kc = enc.excl // m, loc[enc.excl % m]
-    keep = kc >= 0
-    return np.searchsorted(kr[keep], np.arange(n + 1)).astype(np.int64), kc[keep]
+    return _per_row(enc.excl, enc.n, max(enc.m, 1), cols)
+
+
+def _per_row(keys: np.ndarray, n: int, m: int,
+             cols: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted pair keys (row·m + col) as CSR per row, columns local to ``cols`` (pairs in
+    other columns dropped)."""
+    kr, kc = keys // m, keys % m
+    if cols is not None:
+        loc = np.full(m, -1, dtype=np.int64)
+        loc[cols] = np.arange(len(cols))
+        kc = loc[kc]
+        keep = kc >= 0
+        kr, kc = kr[keep], kc[keep]
+    return np.searchsorted(kr, np.arange(n + 1)).astype(np.int64), kc.astype(np.int64)
 
 
 def certify(enc: Encoded, active: np.ndarray, bigp: np.ndarray, smax: np.ndarray,
             cur: np.ndarray, kv: int, compiled: bool, block: int, say=None,
-            cols: np.ndarray | None = None) -> Found:
+            cols: np.ndarray | None = None, keys: np.ndarray | None = None) -> Found:
     """Pairs with score + bigp[col] > cur[row]; each active row's count and kv best of them.
 
-    ``cols`` (sorted) limits the pass to those columns.
+    ``cols`` (sorted) limits the pass to those columns; pairs in ``keys`` (sorted candidate
+    keys) are skipped.
     """
     n, m = enc.n, enc.m
     sel = np.arange(m) if cols is None else cols
+    keys = np.zeros(0, dtype=np.int64) if keys is None else keys
     if compiled:
         a = list(_args(enc))
         a[7] = active
@@ -217,29 +231,48 @@ def certify(enc: Encoded, active: np.ndarray, bigp: np.ndarray, smax: np.ndarray
             a[13] = np.ascontiguousarray(a[13][:, cols])
             a[14] = np.ascontiguousarray(a[14][:, cols])
             a[18], a[19] = _exclusions(enc, cols)
-        nviol, _, out_c = numba_module().certify(*a, smax, cur, kv, _chunks(n))
-        ii, jj = np.nonzero(out_c >= 0)
-        return Found(nviol, ii.astype(np.int64), sel[out_c[ii, jj]].astype(np.int64))
+        kptr, kcol = _per_row(keys, n, max(m, 1), cols)
+        nviol, out_v, out_c, best = numba_module().certify(*a, smax, cur, kv + 1, kptr, kcol,
+                                                           _chunks(n))
+        more = nviol > kv
+        best[more] = out_v[more, kv]  # the best violator left out
+        ii, jj = np.nonzero(out_c[:, :kv] >= 0)
+        return Found(nviol, ii.astype(np.int64), sel[out_c[ii, jj]].astype(np.int64), best)
     nviol = np.zeros(n, dtype=np.int64)
+    best = np.full(n, NEG, dtype=np.int64)
     usable = bigp[sel] > NEG
+    loc = np.full(max(m, 1), -1, dtype=np.int64)
+    loc[sel] = np.arange(len(sel))
     rrs, rcs = [], []
     step = max(1, block // max(len(sel), 1))
     for r0 in range(0, n, step):
         r1 = min(n, r0 + step)
         ok, score = enc.block(r0, r1, cols)
         ok &= usable[None, :] & active[r0:r1, None]
+        lo, hi = np.searchsorted(keys, [r0 * m, r1 * m])
+        kr, kc = keys[lo:hi] // m - r0, loc[keys[lo:hi] % m]
+        ok[kr[kc >= 0], kc[kc >= 0]] = False
         val = np.where(ok, score.astype(np.int64) + bigp[sel][None, :], NEG)
         viol = val > cur[r0:r1, None]
         nviol[r0:r1] = np.count_nonzero(viol, axis=1)
+        fine = np.where(viol, NEG, val)
+        best[r0:r1] = fine.max(axis=1) if len(sel) else NEG
         bad = np.flatnonzero(nviol[r0:r1])
         if len(bad):
             key = np.where(viol[bad], val[bad], NEG)
             ii, jj = np.nonzero(top_mask(key, kv))
             rrs.append(bad[ii] + r0)
             rcs.append(sel[jj])
+            more = nviol[r0:r1][bad] > kv
+            if more.any():  # the best violator left out
+                best[r0 + bad[more]] = -np.partition(-key[more], kv, axis=1)[:, kv]
         if say and r1 < n:
             say(f"certify: {r1:,}/{n:,} newcomers")
+    # as the compiled pass: a row that cannot beat its dual anywhere keeps a bound only
+    top = bigp[sel].max() if len(sel) else NEG
+    easy = active & (smax > NEG) & (smax + top <= cur)
+    best[easy] = smax[easy] + top
     if not rrs:
-        return Found(nviol, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        return Found(nviol, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), best)
     return Found(nviol, np.concatenate(rrs).astype(np.int64),
-                 np.concatenate(rcs).astype(np.int64))
+                 np.concatenate(rcs).astype(np.int64), best)

@@ -123,10 +123,12 @@ def _bellman_ford(t: int, src: np.ndarray, dst: np.ndarray, cost: np.ndarray) ->
 class _Certificate:
     """Incremental check that no non-candidate pair beats the current duals.
 
-    Invariant: every non-candidate pair (i, v) has score ≤ u_at[i] + p_at[seen[i]][v], with
-    u_at[i] ≤ the row's dual now. Rows whose dual fell below u_at (and rows cut short) are
+    Invariant: every non-candidate pair (i, v) has value (score + bonus) − p_at[seen[i]][v]
+    ≤ bound[i], the best value row i's last check left out (its best non-violating pair, or
+    its best violator beyond the kv it added). Rows whose dual is below their bound are
     checked against every column; for the others only columns whose price fell below their
-    group's reference are checked, after which the reference takes the lower price.
+    group's reference are checked, after which the reference takes the lower price and the
+    bound the best value left out there.
     """
 
     def __init__(self, enc: Encoded, active: np.ndarray, usable: np.ndarray, smax: np.ndarray,
@@ -134,35 +136,34 @@ class _Certificate:
         self.enc, self.active, self.usable, self.smax = enc, active, usable, smax
         self.compiled = compiled
         self.seen = np.full(enc.n, -1, dtype=np.int64)
-        self.u_at = np.zeros(enc.n, dtype=np.int64)
+        self.bound = np.zeros(enc.n, dtype=np.int64)
         self.p_at: dict[int, np.ndarray] = {}
-        self.dirty = np.zeros(enc.n, dtype=bool)
 
     def check(self, rounds: int, cur: np.ndarray, p: np.ndarray, big: int, kv: int,
-              say: Progress) -> tuple[np.ndarray, int, int]:
+              keys: np.ndarray, say: Progress) -> tuple[np.ndarray, int, int]:
         """Flagged pairs (keys row·m + col), rows checked in full, columns re-checked."""
         enc, active, m = self.enc, self.active, self.enc.m
         bigp = np.where(self.usable, big - p, NEG)
-        full = active & ((self.seen < 0) | self.dirty | (cur < self.u_at))
-        found = [kernels.certify(enc, full, bigp, self.smax, cur, kv, self.compiled,
-                                 BLOCK_ELEMENTS, say)]
+        full = active & ((self.seen < 0) | (cur < self.bound))
+        whole = kernels.certify(enc, full, bigp, self.smax, cur, kv, self.compiled,
+                                BLOCK_ELEMENTS, say, keys=keys)
+        found = [whole]
         ncols = 0
         for t, pt in self.p_at.items():
             group = active & ~full & (self.seen == t)
             lowered = np.flatnonzero(self.usable & (p < pt))
             if group.any() and len(lowered):
                 ncols += len(lowered)
-                found.append(kernels.certify(enc, group, bigp, self.smax, self.u_at, kv,
-                                             self.compiled, BLOCK_ELEMENTS, say, cols=lowered))
+                f = kernels.certify(enc, group, bigp, self.smax, cur, kv, self.compiled,
+                                    BLOCK_ELEMENTS, say, cols=lowered, keys=keys)
+                found.append(f)
+                self.bound[group] = np.maximum(self.bound[group], f.best[group])
                 pt[lowered] = p[lowered]
-        self.seen[full], self.u_at[full] = rounds, cur[full]
+        self.seen[full], self.bound[full] = rounds, whole.best[full]
         self.p_at[rounds] = p.copy()
         self.p_at = {t: pt for t, pt in self.p_at.items() if (self.seen == t).any()}
-        self.dirty = np.zeros(enc.n, dtype=bool)
-        for f in found:
-            self.dirty |= f.nviol > kv
-        keys = np.concatenate([f.rows * m + f.cols for f in found])
-        return keys, int(full.sum()), ncols
+        flagged = np.concatenate([f.rows * m + f.cols for f in found])
+        return flagged, int(full.sum()), ncols
 
 
 def optimise(
@@ -200,7 +201,7 @@ def optimise(
         sel = np.flatnonzero(match >= 0)
         cur[sel] = _pair_weights(enc, sel, match[sel]) + big - p[match[sel]]
         kv = max(k, min(VIOLATORS_K, VIOLATOR_BUDGET // max(violated, 1)))
-        found, nfull, ncols = cert.check(rounds, cur, p, big, kv, say)
+        found, nfull, ncols = cert.check(rounds, cur, p, big, kv, keys, say)
         new = _missing(found, keys)
         nr, nc = new // m, new % m
         nw = _pair_weights(enc, nr, nc) + big
@@ -209,7 +210,7 @@ def optimise(
         say(f"round {rounds}: certified {nfull:,} rows in full, {ncols:,} columns "
             f"again ({time.perf_counter() - t1:.1f}s; {time.perf_counter() - t0:.1f}s in all), "
             f"{violated:,} rows violated")
-        if not len(new) and not cert.dirty.any():
+        if not len(new):  # nothing beats the duals anywhere: certified
             break
         keys, w = _merge(keys, w, new, nw)
     count = first.count

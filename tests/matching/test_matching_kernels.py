@@ -78,20 +78,36 @@ def test_scan_and_certify_identical(seed: int, many: bool) -> None:
     bigp = np.where(usable, big - rng.integers(0, 2 * big, enc.m), kernels.NEG)
     cur = rng.integers(0, big, enc.n)
     cols = np.flatnonzero(rng.random(enc.m) < 0.4)
-    for kw in ({}, {"cols": cols}):
+    ok, _ = enc.block(0, enc.n)
+    pairs = np.flatnonzero(ok.ravel())
+    keys = np.sort(rng.choice(pairs, len(pairs) // 3, replace=False)).astype(np.int64)
+    for kw in ({}, {"cols": cols}, {"keys": keys}, {"cols": cols, "keys": keys}):
         fa = kernels.certify(enc, active, bigp, a.smax, cur, 2, True, 1 << 21, **kw)
         fb = kernels.certify(enc, active, bigp, a.smax, cur, 2, False, 97, **kw)
         assert np.array_equal(fa.nviol, fb.nviol) and fa.nviol.sum() > 0
+        assert np.array_equal(fa.best, fb.best)
         got = set(zip(fa.rows.tolist(), fa.cols.tolist(), strict=True))
         assert got == set(zip(fb.rows.tolist(), fb.cols.tolist(), strict=True))
         # from the spec: every flagged pair is feasible, in the chosen columns
         # and beats its row's threshold; a row's count is the number of such pairs
         ok, score = enc.block(0, enc.n)
-        val = np.where(ok & usable[None, :] & active[:, None], score + bigp[None, :], -1)
-        viol = val > cur[:, None]
+        looked = ok & usable[None, :] & active[:, None]
         if "cols" in kw:
-            viol[:, np.setdiff1d(np.arange(enc.m), cols)] = False
+            looked[:, np.setdiff1d(np.arange(enc.m), cols)] = False
+        if "keys" in kw:
+            looked.ravel()[keys] = False  # candidate pairs are not looked at
+        val = score + bigp[None, :]
+        viol = looked & (val > cur[:, None])
         assert np.array_equal(fa.nviol, viol.sum(axis=1))
+        # each row's best value left out is reported: its best violator beyond the two it
+        # flags, else its best pair that does not beat its dual (or a bound above that when
+        # nothing in the row can beat the dual), never less
+        fine = np.where(looked & ~viol, val, kernels.NEG).max(axis=1)
+        third = -np.sort(-np.where(viol, val, kernels.NEG), axis=1)[:, 2]
+        left = np.where(fa.nviol > 2, third, fine)
+        exact = fa.nviol > 0
+        assert (fa.best[active] >= left[active]).all()
+        assert np.array_equal(fa.best[exact], left[exact])
         assert all(viol[r, c] for r, c in got)
         assert len(got) == int(np.minimum(viol.sum(axis=1), 2).sum())
 
@@ -157,3 +173,33 @@ def test_incremental_certificate_is_exact(mode: str, certify_always: pytest.Monk
         assert len(res.pairs) == count
         assert abs(res.summary.total_score - total) <= 1e-6 * max(1, count)
     assert passes["columns"] > 0
+
+
+@pytest.mark.parametrize("mode", ["numba", "numpy"])
+@pytest.mark.parametrize("seed", range(60, 66))
+def test_incremental_certificate_never_misses_a_violation(mode: str, seed: int) -> None:
+    """Duals and prices move at random; after every check no non-candidate pair beats them."""
+    enc = Encoded(parse_instance(random_instance(seed, 60, 30)))
+    rng = np.random.default_rng(seed)
+    n, m = enc.n, enc.m
+    active, usable = np.ones(n, dtype=bool), enc.cap > 0
+    compiled = mode == "numba"
+    first = kernels.scan(enc, active, usable, 1, 0, compiled, 1 << 21)
+    keys = np.unique(first.rows * m + first.cols)
+    cert = solver._Certificate(enc, active, usable, first.smax, compiled)
+    big = enc.max_pair_int * 4
+    p = rng.integers(0, big, m)
+    cur = rng.integers(big, 2 * big, n)
+    ok, score = enc.block(0, n)
+    flagged_rows = 0
+    for rnd in range(1, 15):
+        flagged, _, _ = cert.check(rnd, cur, p, big, m, keys, lambda _msg: None)
+        flagged_rows += len(np.unique(flagged // m))
+        keys = np.union1d(keys, flagged)
+        outside = ok & usable[None, :]
+        outside.ravel()[keys] = False
+        assert not (outside & (score + big - p[None, :] > cur[:, None])).any(), rnd
+        moved = rng.random(m) < 0.3
+        p = np.maximum(0, p + moved * rng.integers(-big // 4, big // 8, m))
+        cur = np.maximum(0, cur + rng.integers(-big // 4, big // 8, n))
+    assert flagged_rows > 0
