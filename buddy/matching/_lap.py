@@ -186,3 +186,57 @@ def expand(r_of, c_of, copies, offset, w, top):  # pragma: no cover - compiled
             er[k], ec[k], cost[k] = r_of[e], offset[c] + q, top - w[e]
             k += 1
     return er, ec, cost
+
+
+@njit(cache=True)
+def part(src, dst, cost, src_in, dst_in):  # pragma: no cover - compiled
+    """The edges with both ends kept, as CSR rows ready for ``full_assignment``: sources that
+    keep an edge, by increasing degree (ties by index); destinations by index; each row's
+    edges in their original order. Returns (sources, destinations, indptr, columns, costs)."""
+    nsrc, ndst = len(src_in), len(dst_in)
+    deg = np.zeros(nsrc, np.int64)
+    dmap = np.full(ndst, -1, np.int64)
+    for e in range(len(src)):
+        s, d = src[e], dst[e]
+        if src_in[s] and dst_in[d]:
+            deg[s] += 1
+            dmap[d] = 0
+    nd = 0
+    for d in range(ndst):
+        if dmap[d] == 0:
+            dmap[d] = nd
+            nd += 1
+    ud = np.empty(nd, np.int64)
+    for d in range(ndst):
+        if dmap[d] >= 0:
+            ud[dmap[d]] = d
+    top = 0
+    for s in range(nsrc):
+        top = max(top, deg[s])
+    start = np.zeros(top + 2, np.int64)
+    for s in range(nsrc):
+        if deg[s] > 0:
+            start[deg[s] + 1] += 1
+    for k in range(top + 1):
+        start[k + 1] += start[k]
+    ns = start[top + 1]
+    us = np.empty(ns, np.int64)
+    rank = np.full(nsrc, -1, np.int64)
+    for s in range(nsrc):
+        if deg[s] > 0:
+            rank[s] = start[deg[s]]
+            us[rank[s]] = s
+            start[deg[s]] += 1
+    indptr = np.zeros(ns + 1, np.int64)
+    for q in range(ns):
+        indptr[q + 1] = indptr[q] + deg[us[q]]
+    fill = indptr[:-1].copy()
+    col = np.empty(indptr[ns], np.int64)
+    cst = np.empty(indptr[ns], np.int64)
+    for e in range(len(src)):
+        s, d = src[e], dst[e]
+        if src_in[s] and dst_in[d]:
+            q = rank[s]
+            col[fill[q]], cst[fill[q]] = dmap[d], cost[e]
+            fill[q] += 1
+    return us, ud, indptr, col, cst

@@ -132,39 +132,29 @@ def _split(x: _Expanded, r: int, total: int) -> tuple[np.ndarray, np.ndarray, np
     row_out, col_out = mod.alternating_reach(indptr, ec, mr, mc)
     del indptr, ec, mr, mc
     # places reached from left-out rows, as rows of their own full matching
-    a = row_out[x.er] & col_out[x.ec]
-    ra, ca, places_a, u_a, _, _ = _full(x.ec[a], x.er[a], x.cost[a], total, r)
-    b = ~row_out[x.er] & ~col_out[x.ec]
-    del a
-    rb, cb, _, _, places_b, v_b = _full(x.er[b], x.ec[b], x.cost[b], r, total)
+    ra, ca, places_a, u_a, _, _ = _full(x.ec, x.er, x.cost, col_out, row_out)
+    rb, cb, _, _, places_b, v_b = _full(x.er, x.ec, x.cost, ~row_out, ~col_out)
     price = np.zeros(total, dtype=np.int64)
     price[places_a] = x.top - u_a
     price[places_b] = -v_b
     return np.concatenate((ca, rb)), np.concatenate((ra, cb)), price
 
 
-def _full(rows: np.ndarray, cols: np.ndarray, cost: np.ndarray, nr: int,
-          nc: int) -> tuple[np.ndarray, ...]:
-    """Min-cost matching saturating every row that has an edge (global indices): the matched
-    rows and columns, then the rows with their potentials and the columns with theirs.
+def _full(src: np.ndarray, dst: np.ndarray, cost: np.ndarray, src_in: np.ndarray,
+          dst_in: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Min-cost matching of the edges with both ends kept, saturating every source that has
+    one (global indices): the matched sources and destinations, then the sources with their
+    potentials and the destinations with theirs.
 
-    Rows with fewer edges go first; the compiled shortest-path solver in ``_lap`` does the
+    Sources with fewer edges go first; the compiled shortest-path solver in ``_lap`` does the
     work (SciPy's LAPJVsp rescans all columns on every distance step: minutes at 100,000).
     """
-    if not len(rows):
-        return (np.zeros(0, dtype=np.int64),) * 6
-    ur, r_of = compact(rows, nr)
-    uc, c_of = compact(cols, nc)
-    order, r_of = _by_degree(r_of, len(ur))
     lap = kernels.lap_module()
-    indptr, by_row = lap.group(r_of, len(ur))  # within a row, columns stay in order
-    del r_of
-    x, v, u = lap.full_assignment(
-        indptr, c_of[by_row].astype(np.int64, copy=False),
-        cost[by_row].astype(np.int64, copy=False), len(uc))
+    us, ud, indptr, col, cst = lap.part(src, dst, cost, src_in, dst_in)
+    x, v, u = lap.full_assignment(indptr, col, cst, len(ud))
     if (x < 0).any():  # pragma: no cover - the Dulmage–Mendelsohn parts always saturate
         raise RuntimeError("no full matching in a Dulmage–Mendelsohn part")
-    return ur[order], uc[x], ur[order], u, uc, v
+    return us, ud[x], us, u, ud, v
 
 
 def solve_components(n: int, m: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray,

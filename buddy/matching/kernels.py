@@ -74,12 +74,14 @@ def use_numba(pairs: int) -> bool:
 
 @dataclass(slots=True)
 class Scan:
-    """First scan: feasible counts, best usable score per row, initial candidate pairs."""
+    """First scan: feasible counts, best usable score per row, initial candidate pairs, and
+    each row's best usable score outside its k best (NEG: none) — a bound for the rest."""
 
     count: np.ndarray
     smax: np.ndarray
     rows: np.ndarray
     cols: np.ndarray
+    rest: np.ndarray
 
 
 def top_mask(key: np.ndarray, k: int) -> np.ndarray:
@@ -137,14 +139,16 @@ def scan(enc: Encoded, active: np.ndarray, usable: np.ndarray, k: int, kc: int,
         a = list(_args(enc))
         a[7], a[12] = active, usable
         nch = _chunks(n)
-        count, smax, top_v, top_c, col_v, col_r = numba_module().scan(*a, k, kc, nch)
-        rr, rc = np.nonzero(top_c >= 0)
+        count, smax, top_v, top_c, col_v, col_r = numba_module().scan(*a, k + 1, kc, nch)
+        rest = top_v[:, k]
+        rr, rc = np.nonzero(top_c[:, :k] >= 0)
         rc = top_c[rr, rc]
         cv = col_v.reshape(nch, m, kc).transpose(1, 0, 2).reshape(m, nch * kc)
         cr = col_r.reshape(nch, m, kc).transpose(1, 0, 2).reshape(m, nch * kc)
     else:
         count = np.zeros(n, dtype=np.int64)
         smax = np.full(n, NEG, dtype=np.int64)
+        rest = np.full(n, NEG, dtype=np.int64)
         rrs, rcs = [], []
         cv = np.full((m, 0), NEG, dtype=np.int64)
         cr = np.full((m, 0), -1, dtype=np.int64)
@@ -156,6 +160,8 @@ def scan(enc: Encoded, active: np.ndarray, usable: np.ndarray, k: int, kc: int,
             ok &= usable[None, :] & active[r0:r1, None]
             key = np.where(ok, score.astype(np.int64), NEG)
             smax[r0:r1] = key.max(axis=1) if m else NEG
+            if m > k:
+                rest[r0:r1] = -np.partition(-key, k, axis=1)[:, k]
             ii, jj = np.nonzero(top_mask(key, k))
             rrs.append(ii + r0)
             rcs.append(jj)
@@ -175,7 +181,7 @@ def scan(enc: Encoded, active: np.ndarray, usable: np.ndarray, k: int, kc: int,
         cj = np.broadcast_to(np.arange(m)[:, None], cv.shape)
         rr = np.concatenate((rr, cr[good]))
         rc = np.concatenate((rc, cj[good]))
-    return Scan(count, smax, rr.astype(np.int64), rc.astype(np.int64))
+    return Scan(count, smax, rr.astype(np.int64), rc.astype(np.int64), rest)
 
 
 @dataclass(slots=True)

@@ -132,12 +132,17 @@ class _Certificate:
     """
 
     def __init__(self, enc: Encoded, active: np.ndarray, usable: np.ndarray, smax: np.ndarray,
-                 compiled: bool) -> None:
+                 compiled: bool, bound: np.ndarray | None = None) -> None:
+        """``bound``: each row's best value outside the first candidates at price 0 (prices
+        never go below 0), which spares the first pass every row whose dual beats it."""
         self.enc, self.active, self.usable, self.smax = enc, active, usable, smax
         self.compiled = compiled
         self.seen = np.full(enc.n, -1, dtype=np.int64)
         self.bound = np.zeros(enc.n, dtype=np.int64)
         self.p_at: dict[int, np.ndarray] = {}
+        if bound is not None:
+            self.seen[:], self.bound[:] = 0, bound
+            self.p_at[0] = np.zeros(enc.m, dtype=np.int64)
 
     def check(self, rounds: int, cur: np.ndarray, p: np.ndarray, big: int, kv: int,
               keys: np.ndarray, say: Progress) -> tuple[np.ndarray, int, int]:
@@ -189,7 +194,8 @@ def optimise(
     rounds = 0
     match = p = None
     violated = n
-    cert = _Certificate(enc, active, usable, first.smax, compiled)
+    rest = np.where(first.rest > NEG, first.rest + big, NEG)
+    cert = _Certificate(enc, active, usable, first.smax, compiled, rest)
     w = _pair_weights(enc, keys // m, keys % m) + big
     while True:
         rounds += 1

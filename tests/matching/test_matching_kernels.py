@@ -70,10 +70,14 @@ def test_scan_and_certify_identical(seed: int, many: bool) -> None:
     b = kernels.scan(enc, active, usable, 3, 2, False, 97)
     assert np.array_equal(a.count, b.count)
     assert np.array_equal(a.smax, b.smax)
+    assert np.array_equal(a.rest, b.rest)
     assert set(zip(a.rows.tolist(), a.cols.tolist(), strict=True)) == set(
         zip(b.rows.tolist(), b.cols.tolist(), strict=True))
-    ok, _ = enc.block(0, enc.n)
+    ok, score = enc.block(0, enc.n)
     assert int(a.count.sum()) == int(ok.sum())
+    # each active row's 4th best usable score bounds every pair outside its 3 best
+    key = np.where(ok & usable[None, :] & active[:, None], score, kernels.NEG)
+    assert np.array_equal(a.rest, -np.sort(-key, axis=1)[:, 3])
     big = enc.max_pair_int * 20
     bigp = np.where(usable, big - rng.integers(0, 2 * big, enc.m), kernels.NEG)
     cur = rng.integers(0, big, enc.n)
