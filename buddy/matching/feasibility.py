@@ -239,11 +239,18 @@ class Encoded:
         return ok, score
 
     def excluded_mask(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """Boolean matrix: is (rows[a], cols[b]) an excluded pair."""
-        keys = rows[:, None].astype(np.int64) * self.m + cols[None, :]
+        """Boolean matrix: is (rows[a], cols[b]) an excluded pair (rows and cols distinct)."""
+        out = np.zeros((len(rows), len(cols)), dtype=bool)
         if not len(self.excl):
-            return np.zeros(keys.shape, dtype=bool)
-        return np.isin(keys, self.excl)
+            return out
+        rpos = np.full(self.n, -1, dtype=np.int64)
+        rpos[rows] = np.arange(len(rows))
+        cpos = np.full(self.m, -1, dtype=np.int64)
+        cpos[cols] = np.arange(len(cols))
+        a, b = rpos[self.excl // self.m], cpos[self.excl % self.m]
+        hit = (a >= 0) & (b >= 0)
+        out[a[hit], b[hit]] = True
+        return out
 
     def rule_masks(self, rows: np.ndarray) -> dict[str, np.ndarray]:
         """Per-rule satisfaction masks (len(rows) × m), in contract order."""

@@ -6,6 +6,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -47,6 +48,12 @@ class Weights:
                 raise InstanceError(f"weights.{name}", f"must be a number ≥ 0, got {value!r}")
 
 
+@lru_cache(maxsize=4096)
+def _spoken(languages: tuple[str, ...], german: bool) -> frozenset[str]:
+    """A person's languages for rule 1, with German when they count as speaking it."""
+    return frozenset(languages) | {GERMAN} if german else frozenset(languages)
+
+
 @dataclass(frozen=True, slots=True)
 class District:
     """A district with its centroid; ``borough`` is an optional grouping (Stadtbezirk)."""
@@ -80,9 +87,7 @@ class Newcomer:
     @property
     def spoken(self) -> frozenset[str]:
         """Languages the newcomer counts as speaking for rule 1."""
-        if self.speaks_german:
-            return frozenset(self.languages) | {GERMAN}
-        return frozenset(self.languages)
+        return _spoken(tuple(self.languages), self.speaks_german)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +107,7 @@ class Volunteer:
     @property
     def spoken(self) -> frozenset[str]:
         """Languages the volunteer counts as speaking (always including German)."""
-        return frozenset(self.languages) | {GERMAN}
+        return _spoken(tuple(self.languages), True)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
