@@ -58,18 +58,21 @@ def _pop(key, heap, pos, size):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def full_assignment(indptr, indices, cost, ncol):  # pragma: no cover - compiled
+def full_assignment(indptr, indices, cost, ncol, v0):  # pragma: no cover - compiled
     """Column per row of a min-cost matching that matches every row (-1: none possible),
     with optimal duals: column potentials v ≤ 0 (0 on unmatched columns) and row potentials
     u, so that cost − u − v ≥ 0 on every edge and = 0 on the matched ones.
 
-    ``cost`` is int64; rows are served in order.
+    ``cost`` is int64; rows are served in order. ``v0`` (≤ 0) are starting potentials, e.g.
+    last round's prices: the searches are short when they are nearly right, and any values
+    keep every matched row's reduced costs ≥ 0. A column they leave unmatched with a
+    potential below 0 is then repaired (``_release``).
     """
     nrow = len(indptr) - 1
     x = np.full(nrow, -1, np.int64)
     y = np.full(ncol, -1, np.int64)
     xcost = np.zeros(nrow, np.int64)  # cost of each row's matched edge
-    v = np.zeros(ncol, np.int64)  # column potentials: reduced costs c − v − u stay ≥ 0
+    v = v0.copy()  # column potentials: reduced costs c − v − u stay ≥ 0
     d = np.full(ncol, INF, np.int64)
     key = np.zeros(ncol, np.int64)  # heap key: 2·d, +1 for a taken column (free ones first)
     lab = np.full(ncol, -1, np.int64)  # row the search reached each column from …
@@ -146,11 +149,118 @@ def full_assignment(indptr, indices, cost, ncol):  # pragma: no cover - compiled
         for t in range(nt):
             c = touched[t]
             d[c], lab[c], done[c] = INF, -1, False
+    if (x >= 0).all():
+        _release(indptr, indices, cost, x, y, xcost, v)
     u = np.zeros(nrow, np.int64)
     for i in range(nrow):
         if x[i] >= 0:
             u[i] = xcost[i] - v[x[i]]
     return x, v, u
+
+
+@njit(cache=True)
+def _release(indptr, indices, cost, x, y, xcost, v):  # pragma: no cover - compiled
+    """Bring every unmatched column with a potential below 0 up to 0, keeping optimality.
+
+    For such a column f (Δ = −v[f]) a Dijkstra runs backwards: from a column c to each row i
+    with an edge to c but matched elsewhere, and on to i's column, at distance L + reduced
+    cost of (i, c). Shifting rows along a path that ends at a matched column c makes f taken
+    and c free and changes the total cost by L(c) − v[c] − Δ. So the search stops once L
+    reaches min(Δ, best L − v); if the best is below Δ the rows shift (c becomes a free
+    column at 0), and every column reached closer than that best is raised by the
+    difference — the usual Dijkstra potential update, which keeps all reduced costs ≥ 0.
+    """
+    nrow, ncol = len(x), len(y)
+    cnt = np.zeros(ncol + 1, np.int64)  # edges by column (the transpose)
+    for e in range(len(indices)):
+        cnt[indices[e] + 1] += 1
+    for c in range(ncol):
+        cnt[c + 1] += cnt[c]
+    fill = cnt[:-1].copy()
+    trow = np.empty(len(indices), np.int64)
+    tcost = np.empty(len(indices), np.int64)
+    for i in range(nrow):
+        for e in range(indptr[i], indptr[i + 1]):
+            c = indices[e]
+            trow[fill[c]], tcost[fill[c]] = i, cost[e]
+            fill[c] += 1
+    dist = np.full(ncol, INF, np.int64)
+    done = np.zeros(ncol, np.bool_)
+    via = np.full(ncol, -1, np.int64)  # row whose move reached the column
+    frm = np.full(nrow, -1, np.int64)  # column that row would move to
+    touched = np.empty(ncol, np.int64)
+    hk = np.empty(len(indices) + 1, np.int64)
+    hv = np.empty(len(indices) + 1, np.int64)
+    for f in range(ncol):
+        if y[f] >= 0 or v[f] >= 0:
+            continue
+        delta = -v[f]
+        best, star = delta, -1
+        dist[f], touched[0], nt = 0, f, 1
+        hk[0], hv[0], size = 0, f, 1
+        while size > 0:
+            L, c = hk[0], hv[0]
+            size -= 1
+            hk[0], hv[0] = hk[size], hv[size]
+            p = 0
+            while True:
+                q = 2 * p + 1
+                if q >= size:
+                    break
+                if q + 1 < size and hk[q + 1] < hk[q]:
+                    q += 1
+                if hk[p] <= hk[q]:
+                    break
+                hk[p], hk[q] = hk[q], hk[p]
+                hv[p], hv[q] = hv[q], hv[p]
+                p = q
+            if done[c] or L > dist[c]:
+                continue
+            if L >= best:
+                break
+            done[c] = True
+            if c != f and L - v[c] < best:
+                best, star = L - v[c], c
+            for e in range(cnt[c], cnt[c + 1]):
+                i = trow[e]
+                c2 = x[i]
+                if c2 == c or done[c2]:
+                    continue
+                nd = L + tcost[e] - (xcost[i] - v[c2]) - v[c]
+                if nd < dist[c2]:
+                    if dist[c2] == INF:
+                        touched[nt] = c2
+                        nt += 1
+                    dist[c2], via[c2], frm[i] = nd, i, c
+                    hk[size], hv[size] = nd, c2
+                    p = size
+                    size += 1
+                    while p > 0:
+                        q = (p - 1) >> 1
+                        if hk[q] <= hk[p]:
+                            break
+                        hk[p], hk[q] = hk[q], hk[p]
+                        hv[p], hv[q] = hv[q], hv[p]
+                        p = q
+        for t in range(nt):
+            c = touched[t]
+            if done[c] and dist[c] < best:
+                v[c] += best - dist[c]
+        c = star
+        while c >= 0 and c != f:  # shift: the row that reached c moves to where it points
+            i = via[c]
+            to = frm[i]
+            x[i], y[to] = to, i
+            for e in range(indptr[i], indptr[i + 1]):
+                if indices[e] == to:
+                    xcost[i] = cost[e]
+                    break
+            c = to
+        if star >= 0:
+            y[star] = -1
+        for t in range(nt):
+            c = touched[t]
+            dist[c], done[c], via[c] = INF, False, -1
 
 
 @njit(cache=True)

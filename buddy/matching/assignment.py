@@ -71,7 +71,7 @@ def _expand(nr: int, ncol: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndar
 
 
 def _assign(nr: int, ncol: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray,
-            w: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+            w: np.ndarray, start: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """Solve max Σw over a b-matching of candidate edges (every w > 0): column per row or -1,
     and optimal column prices when the solver gives them (the compiled path), else None.
 
@@ -92,7 +92,12 @@ def _assign(nr: int, ncol: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndar
         dense[x.er, x.ec] = x.cost.astype(np.float64)
         ri, ci = linear_sum_assignment(dense)
     elif kernels.cardinality_module() is not None:
-        ri, ci, place_price = _split(x, r, total)
+        guess = None
+        if start is not None:  # last round's prices where they are on the scale of scores
+            span = x.top - int(w.min())
+            guess = np.where(start[x.ucols] <= span, start[x.ucols], 0)
+            guess = np.repeat(guess, np.diff(x.offset))
+        ri, ci, place_price = _split(x, r, total, guess)
         price = np.zeros(ncol, dtype=np.int64)
         copies = np.diff(x.offset)
         np.maximum.at(price, np.repeat(x.ucols, copies), place_price)
@@ -112,7 +117,8 @@ def _assign(nr: int, ncol: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndar
     return match, price
 
 
-def _split(x: _Expanded, r: int, total: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _split(x: _Expanded, r: int, total: int,
+           guess: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Matched (row, place) pairs via a maximum matching and the Dulmage–Mendelsohn split,
     and each place's optimal price (in weight units).
 
@@ -133,7 +139,7 @@ def _split(x: _Expanded, r: int, total: int) -> tuple[np.ndarray, np.ndarray, np
     del indptr, ec, mr, mc
     # places reached from left-out rows, as rows of their own full matching
     ra, ca, places_a, u_a, _, _ = _full(x.ec, x.er, x.cost, col_out, row_out)
-    rb, cb, _, _, places_b, v_b = _full(x.er, x.ec, x.cost, ~row_out, ~col_out)
+    rb, cb, _, _, places_b, v_b = _full(x.er, x.ec, x.cost, ~row_out, ~col_out, guess)
     price = np.zeros(total, dtype=np.int64)
     price[places_a] = x.top - u_a
     price[places_b] = -v_b
@@ -141,7 +147,7 @@ def _split(x: _Expanded, r: int, total: int) -> tuple[np.ndarray, np.ndarray, np
 
 
 def _full(src: np.ndarray, dst: np.ndarray, cost: np.ndarray, src_in: np.ndarray,
-          dst_in: np.ndarray) -> tuple[np.ndarray, ...]:
+          dst_in: np.ndarray, dst_price: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """Min-cost matching of the edges with both ends kept, saturating every source that has
     one (global indices): the matched sources and destinations, then the sources with their
     potentials and the destinations with theirs.
@@ -151,7 +157,8 @@ def _full(src: np.ndarray, dst: np.ndarray, cost: np.ndarray, src_in: np.ndarray
     """
     lap = kernels.lap_module()
     us, ud, indptr, col, cst = lap.part(src, dst, cost, src_in, dst_in)
-    x, v, u = lap.full_assignment(indptr, col, cst, len(ud))
+    start = np.zeros(len(ud), dtype=np.int64) if dst_price is None else -dst_price[ud]
+    x, v, u = lap.full_assignment(indptr, col, cst, len(ud), start)
     if (x < 0).any():  # pragma: no cover - the Dulmage–Mendelsohn parts always saturate
         raise RuntimeError("no full matching in a Dulmage–Mendelsohn part")
     return us, ud[x], us, u, ud, v
@@ -164,15 +171,17 @@ def solve_components(n: int, m: int, cap: np.ndarray, rows: np.ndarray, cols: np
 
 
 def solve_priced(n: int, m: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray,
-                 w: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+                 w: np.ndarray, start: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Like ``solve_components``, with optimal volunteer prices (None: some part was solved
-    by a path that gives none — dense or SciPy)."""
+    by a path that gives none — dense or SciPy). ``start``: volunteer prices to start the
+    shortest-path searches from (last round's; any values give the same optimum)."""
     if not len(rows):
         return np.full(n, -1, dtype=np.int64), np.zeros(m, dtype=np.int64)
     graph = sp.coo_matrix((np.ones(len(rows)), (rows, n + cols)), shape=(n + m, n + m))
     ncomp, label = connected_components(graph, directed=False)
     if ncomp <= 1:
-        return _assign(n, m, cap, rows, cols, w)
+        return _assign(n, m, cap, rows, cols, w, start)
     elabel = label[rows]
     sizes = np.bincount(elabel, minlength=ncomp)
     big = np.flatnonzero(sizes > COMPONENT_ROWS)
@@ -182,7 +191,7 @@ def solve_priced(n: int, m: int, cap: np.ndarray, rows: np.ndarray, cols: np.nda
     groups.append(~np.isin(elabel, big))
     for sel in groups:
         if sel.any():
-            part, part_price = _assign(n, m, cap, rows[sel], cols[sel], w[sel])
+            part, part_price = _assign(n, m, cap, rows[sel], cols[sel], w[sel], start)
             hit = part >= 0
             match[hit] = part[hit]
             if price is not None and part_price is not None:

@@ -19,6 +19,8 @@ CANDIDATES_K = 12  # best candidates kept per newcomer
 COLUMN_K = 2  # best newcomers kept per volunteer in the first scan
 VIOLATORS_K = 48  # best violating pairs added per newcomer and round (fewer rounds)
 VIOLATOR_BUDGET = 1_500_000  # … fewer per newcomer when many violate (memory, solve time)
+START_SHARE = 1 / 4  # start the searches from last round's prices when at most this share
+# of rows violated (earlier the prices are too far off to help)
 WARM_SHARE = 1 / 16  # re-optimise warm (numba) when at most this share of rows violated
 WARM_WORK = 200_000_000  # … and violated rows × graph nodes stays below this (else cold)
 NEG = np.int64(np.iinfo(np.int64).min // 4)
@@ -244,7 +246,8 @@ def _resolve(
             say(f"round {rounds}: warm re-solve of {warm[2]:,} rows "
                 f"{time.perf_counter() - t1:.1f}s")
             return warm[0], warm[1]
-    match, hint = solve_priced(n, m, cap, rows, cols, w)
+    start = p if violated <= START_SHARE * n else None
+    match, hint = solve_priced(n, m, cap, rows, cols, w, start)
     t2 = time.perf_counter()
     if hint is not None and not _is_optimal_pair(cap, rows, cols, w, match, hint):
         hint = None  # pragma: no cover - the solver's duals are optimal

@@ -52,6 +52,14 @@ def test_split_solution_is_optimal_and_agrees_with_the_other_paths(
     # … and from them one Dijkstra finds the same (minimal) prices as Bellman–Ford
     fast = solver._potentials(n, m, cap, rows, cols, wb, again, hint=price)
     assert (fast == solver._potentials(n, m, cap, rows, cols, wb, again)).all()
+    # searches started from other prices (last round's) reach the same optimum, proven
+    with monkeypatch.context() as mp:
+        mp.setattr(assignment, "DENSE_CELLS", 0)
+        guess = rng.integers(0, 3 * int(score.max()) + 1, m)
+        warm, warm_price = assignment.solve_priced(n, m, cap, rows, cols, wb, guess)
+    assert warm_price is not None
+    assert solver._is_optimal_pair(cap, rows, cols, wb, warm, warm_price)
+    assert int(wb[warm[rows] == cols].sum()) == int(wb[again[rows] == cols].sum())
     values = {k: int(w[v[rows] == cols].sum()) for k, v in found.items()}
     counts = {k: int((v >= 0).sum()) for k, v in found.items()}
     assert len(set(values.values())) == 1, values
@@ -89,19 +97,22 @@ def test_shortest_path_assignment_matches_scipy(seed: int) -> None:
     cost = rng.integers(1, 8, (nr, nc))  # few distinct costs: many ties
     graph = sp.csr_matrix(np.where(edges, cost, 0).astype(np.float64))
     ri, ci = min_weight_full_bipartite_matching(graph)
-    x, v, u = kernels.lap_module().full_assignment(
-        graph.indptr.astype(np.int64), graph.indices.astype(np.int64),
-        graph.data.astype(np.int64), nc)
-    assert (x >= 0).all() and len(set(x.tolist())) == nr
-    assert edges[np.arange(nr), x].all()
-    assert cost[np.arange(nr), x].sum() == cost[ri, ci].sum()
-    # the duals prove it: feasible everywhere, tight on the matching, free columns at 0
-    reduced = cost - u[:, None] - v[None, :]
-    assert (reduced[edges] >= 0).all()
-    assert (reduced[np.arange(nr), x] == 0).all()
-    free = np.ones(nc, dtype=bool)
-    free[x] = False
-    assert (v <= 0).all() and (v[free] == 0).all()
+    args = (graph.indptr.astype(np.int64), graph.indices.astype(np.int64),
+            graph.data.astype(np.int64), nc)
+    # from zero potentials, and from arbitrary ones (last round's prices): same optimum
+    starts = [np.zeros(nc, dtype=np.int64), -rng.integers(0, 12, nc)]
+    for start in starts:
+        x, v, u = kernels.lap_module().full_assignment(*args, start)
+        assert (x >= 0).all() and len(set(x.tolist())) == nr
+        assert edges[np.arange(nr), x].all()
+        assert cost[np.arange(nr), x].sum() == cost[ri, ci].sum()
+        # the duals prove it: feasible everywhere, tight on the matching, free columns at 0
+        reduced = cost - u[:, None] - v[None, :]
+        assert (reduced[edges] >= 0).all()
+        assert (reduced[np.arange(nr), x] == 0).all()
+        free = np.ones(nc, dtype=bool)
+        free[x] = False
+        assert (v <= 0).all() and (v[free] == 0).all()
 
 
 @needs_numba
