@@ -21,7 +21,7 @@ VIOLATORS_K = 48  # best violating pairs added per newcomer and round (fewer rou
 VIOLATOR_BUDGET = 1_500_000  # … fewer per newcomer when many violate (memory, solve time)
 START_SHARE = 1 / 4  # start the searches from last round's prices when at most this share
 # of rows violated (earlier the prices are too far off to help)
-WARM_SHARE = 1 / 16  # re-optimise warm (numba) when at most this share of rows violated
+WARM_SHARE = 1 / 200  # re-optimise warm (numba) when at most this share of rows violated
 WARM_WORK = 200_000_000  # … and violated rows × graph nodes stays below this (else cold)
 NEG = np.int64(np.iinfo(np.int64).min // 4)
 
