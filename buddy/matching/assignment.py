@@ -13,6 +13,8 @@ from . import kernels
 
 DENSE_CELLS = 3_000_000  # slot-expanded problems up to this size use dense LSA
 COMPONENT_ROWS = 20_000  # components at least this large are solved on their own
+COMPILED_EDGES = 100_000  # smaller graphs are expanded with numpy (no numba import: a city's
+# round stays well under 0.1 s)
 
 
 def compact(idx: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -58,7 +60,7 @@ def _expand(nr: int, ncol: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndar
     copies = np.minimum(cap[ucols], np.bincount(c_of, minlength=len(ucols)))
     offset = np.concatenate(([0], np.cumsum(copies)))
     top = int(w.max()) + 1
-    lap = kernels.lap_module()
+    lap = kernels.lap_module() if len(rows) >= COMPILED_EDGES else None
     if lap is not None:
         er, ec, cost = lap.expand(r_of, c_of, copies, offset, w.astype(np.int64, copy=False), top)
     else:

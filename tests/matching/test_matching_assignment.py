@@ -123,6 +123,7 @@ def test_compiled_and_numpy_place_expansion_agree(
     rng = np.random.default_rng(seed)
     n, m = int(rng.integers(5, 60)), int(rng.integers(3, 40))
     rows, cols, w, cap = random_graph(rng, n, m, float(rng.uniform(0.03, 0.4)))
+    monkeypatch.setattr(assignment, "COMPILED_EDGES", 0)
     compiled = assignment._expand(n, m, cap, rows, cols, w)
     monkeypatch.setattr(kernels, "lap_module", lambda: None)
     plain = assignment._expand(n, m, cap, rows, cols, w)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -171,3 +172,24 @@ def test_import_loads_neither_flask_nor_sqlalchemy() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_city_round_does_not_load_the_compiled_kernels(tmp_path: Path) -> None:
+    """300 newcomers take a few hundredths of a second: importing numba alone costs more."""
+    rng = random.Random(3)
+    slots = ["mon-evening", "tue-evening", "sat-morning", "sun-afternoon", "wed-morning"]
+    news = [{"id": f"n{i}", "languages": [rng.choice(["ar", "uk", "fa", "ti"])],
+             "german_level": rng.choice(["A0", "A1", "A2", "B1"]), "district": "bilk",
+             "availability": rng.sample(slots, 2), "mode": "either"} for i in range(300)]
+    vols = [{"id": f"v{j}", "languages": [rng.choice(["ar", "uk", "en"])], "district": "bilk",
+             "max_km": 5, "availability": rng.sample(slots, 3), "capacity": rng.choice([1, 2]),
+             "mode": "either"} for j in range(150)]
+    src = tmp_path / "city.json"
+    src.write_text(json.dumps({**GOOD, "newcomers": news, "volunteers": vols}))
+    code = ("import json, sys; from buddy.matching import parse_instance, solve; "
+            f"r = solve(parse_instance(json.load(open({str(src)!r})))); "
+            "print(r.summary.pairs); sys.exit(1 if 'numba' in sys.modules else 0)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert int(proc.stdout) > 100
