@@ -142,7 +142,7 @@ def _greedy_slots(masks: list[int]) -> tuple[tuple[str, ...], list[int]]:
         open_ = (arr & chosen) == 0
         if not open_.any():
             break
-        counts = [int(np.count_nonzero(open_ & ((arr >> b) & 1).astype(bool))) for b in range(21)]
+        counts = ((arr[open_][:, None] >> np.arange(21)) & 1).sum(axis=0)
         b = int(np.argmax(counts))
         if counts[b] == 0:
             break

@@ -93,9 +93,10 @@ def pair_facts(inst: Instance, n: Newcomer, v: Volunteer, km: float | None = Non
     if km is None:
         km = haversine_km(inst.district(n.district), inst.district(v.district))
     both_in_person = n.mode in ("in_person", "either") and v.mode in ("in_person", "either")
+    theirs = set(v.availability)
     return PairFacts(
         shared=n.spoken & v.spoken,
-        common_slots=tuple(s for s in n.availability if s in set(v.availability)),
+        common_slots=tuple(s for s in n.availability if s in theirs),
         km=km,
         in_person=both_in_person and km <= v.max_km,
         online=n.mode in ("online", "either") and v.mode in ("online", "either"),
