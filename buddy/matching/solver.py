@@ -17,7 +17,7 @@ BLOCK_ELEMENTS = 1 << 21  # pairs evaluated per vectorised block
 DIRECT_PAIRS = 2_000_000  # up to this many pairs: take every feasible pair, no certificate
 CANDIDATES_K = 12  # best candidates kept per newcomer
 COLUMN_K = 2  # best newcomers kept per volunteer in the first scan
-VIOLATORS_K = 48  # best violating pairs added per newcomer and round (fewer rounds)
+VIOLATORS_K = 32  # best violating pairs added per newcomer and round (fewer rounds)
 VIOLATOR_BUDGET = 1_500_000  # … fewer per newcomer when many violate (memory, solve time)
 START_SHARE = 1 / 4  # start the searches from last round's prices when at most this share
 # of rows violated (earlier the prices are too far off to help)
