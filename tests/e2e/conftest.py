@@ -39,10 +39,14 @@ def browser():
         pytest.skip(f"Chromium not found at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    # screenshots are artifacts, not assertions: Playwright's wait for document.fonts.ready
+    # before each one stalled a CI run once (Page.screenshot: Timeout 30000ms exceeded)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PW_TEST_SCREENSHOT_NO_FONTS_READY", "1")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
 
 
 @pytest.fixture
