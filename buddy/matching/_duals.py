@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ._heap import pop, push
+
 
 @njit(cache=True)
 def distances(indptr, dst, cost, pi):  # pragma: no cover - compiled
@@ -18,37 +20,14 @@ def distances(indptr, dst, cost, pi):  # pragma: no cover - compiled
     t = len(indptr) - 1
     top = pi.max()
     d = top - pi  # reduced distance of the direct arc from the virtual source
-    heap_k = np.empty(len(dst) + t, np.int64)
-    heap_v = np.empty(len(dst) + t, np.int64)
+    hk = np.empty(len(dst) + t, np.int64)  # every node once, then once per arc at most
+    hv = np.empty(len(dst) + t, np.int64)
     size = 0
     for x in range(t):
-        heap_k[size], heap_v[size] = d[x], x
-        p = size
-        size += 1
-        while p > 0:
-            q = (p - 1) >> 1
-            if heap_k[q] <= heap_k[p]:
-                break
-            heap_k[p], heap_k[q] = heap_k[q], heap_k[p]
-            heap_v[p], heap_v[q] = heap_v[q], heap_v[p]
-            p = q
+        size = push(hk, hv, size, d[x], x)
     done = np.zeros(t, np.bool_)
     while size > 0:
-        k, x = heap_k[0], heap_v[0]
-        size -= 1
-        heap_k[0], heap_v[0] = heap_k[size], heap_v[size]
-        p = 0
-        while True:
-            q = 2 * p + 1
-            if q >= size:
-                break
-            if q + 1 < size and heap_k[q + 1] < heap_k[q]:
-                q += 1
-            if heap_k[p] <= heap_k[q]:
-                break
-            heap_k[p], heap_k[q] = heap_k[q], heap_k[p]
-            heap_v[p], heap_v[q] = heap_v[q], heap_v[p]
-            p = q
+        k, x, size = pop(hk, hv, size)
         if done[x] or k > d[x]:
             continue
         done[x] = True
@@ -57,14 +36,5 @@ def distances(indptr, dst, cost, pi):  # pragma: no cover - compiled
             nd = k + cost[e] + pi[x] - pi[y]
             if nd < d[y]:
                 d[y] = nd
-                heap_k[size], heap_v[size] = nd, y
-                p = size
-                size += 1
-                while p > 0:
-                    q = (p - 1) >> 1
-                    if heap_k[q] <= heap_k[p]:
-                        break
-                    heap_k[p], heap_k[q] = heap_k[q], heap_k[p]
-                    heap_v[p], heap_v[q] = heap_v[q], heap_v[p]
-                    p = q
+                size = push(hk, hv, size, nd, y)
     return d - top + pi

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ._heap import pop, push
+
 INF = np.iinfo(np.int64).max // 4
 
 
@@ -189,7 +191,7 @@ def _release(indptr, indices, cost, x, y, xcost, v):  # pragma: no cover - compi
     via = np.full(ncol, -1, np.int64)  # row whose move reached the column
     frm = np.full(nrow, -1, np.int64)  # column that row would move to
     touched = np.empty(ncol, np.int64)
-    hk = np.empty(len(indices) + 1, np.int64)
+    hk = np.empty(len(indices) + 1, np.int64)  # a search pushes once per edge at most
     hv = np.empty(len(indices) + 1, np.int64)
     for f in range(ncol):
         if y[f] >= 0 or v[f] >= 0:
@@ -197,23 +199,9 @@ def _release(indptr, indices, cost, x, y, xcost, v):  # pragma: no cover - compi
         delta = -v[f]
         best, star = delta, -1
         dist[f], touched[0], nt = 0, f, 1
-        hk[0], hv[0], size = 0, f, 1
+        size = push(hk, hv, 0, 0, f)
         while size > 0:
-            L, c = hk[0], hv[0]
-            size -= 1
-            hk[0], hv[0] = hk[size], hv[size]
-            p = 0
-            while True:
-                q = 2 * p + 1
-                if q >= size:
-                    break
-                if q + 1 < size and hk[q + 1] < hk[q]:
-                    q += 1
-                if hk[p] <= hk[q]:
-                    break
-                hk[p], hk[q] = hk[q], hk[p]
-                hv[p], hv[q] = hv[q], hv[p]
-                p = q
+            L, c, size = pop(hk, hv, size)
             if done[c] or L > dist[c]:
                 continue
             if L >= best:
@@ -232,16 +220,7 @@ def _release(indptr, indices, cost, x, y, xcost, v):  # pragma: no cover - compi
                         touched[nt] = c2
                         nt += 1
                     dist[c2], via[c2], frm[i] = nd, i, c
-                    hk[size], hv[size] = nd, c2
-                    p = size
-                    size += 1
-                    while p > 0:
-                        q = (p - 1) >> 1
-                        if hk[q] <= hk[p]:
-                            break
-                        hk[p], hk[q] = hk[q], hk[p]
-                        hv[p], hv[q] = hv[q], hv[p]
-                        p = q
+                    size = push(hk, hv, size, nd, c2)
         for t in range(nt):
             c = touched[t]
             if done[c] and dist[c] < best:

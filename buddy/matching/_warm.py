@@ -13,47 +13,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ._heap import grow
+from ._heap import pop as _pop
+from ._heap import push as _push
+
 INF = np.iinfo(np.int64).max // 4
-
-
-@njit(cache=True)
-def _push(hk, hv, size, key, node):
-    if size == hk.shape[0]:
-        hk2 = np.empty(2 * size, np.int64)
-        hv2 = np.empty(2 * size, np.int64)
-        hk2[:size] = hk
-        hv2[:size] = hv
-        hk, hv = hk2, hv2
-    p = size
-    while p > 0:
-        q = (p - 1) // 2
-        if hk[q] <= key:
-            break
-        hk[p], hv[p] = hk[q], hv[q]
-        p = q
-    hk[p], hv[p] = key, node
-    return hk, hv, size + 1
-
-
-@njit(cache=True)
-def _pop(hk, hv, size):
-    key, node = hk[0], hv[0]
-    size -= 1
-    lk, lv = hk[size], hv[size]
-    p = 0
-    while True:
-        c = 2 * p + 1
-        if c >= size:
-            break
-        if c + 1 < size and hk[c + 1] < hk[c]:
-            c += 1
-        if hk[c] >= lk:
-            break
-        hk[p], hv[p] = hk[c], hv[c]
-        p = c
-    if size > 0:
-        hk[p], hv[p] = lk, lv
-    return key, node, size
 
 
 @njit(cache=True)
@@ -129,7 +93,7 @@ def warm(rptr, rcol, rw, cap, match, p):
         dist[src] = 0
         touched[nt] = src
         nt += 1
-        hk, hv, size = _push(hk, hv, 0, 0, src)
+        size = _push(hk, hv, 0, 0, src)
         target = -1
         while size > 0 and target < 0:
             d, v, size = _pop(hk, hv, size)
@@ -179,7 +143,9 @@ def warm(rptr, rcol, rw, cap, match, p):
                     if nd == d and x >= n and deficit[x - n] > 0:
                         target = x  # reached at the current minimum: a shortest path
                         break
-                    hk, hv, size = _push(hk, hv, size, nd, x)
+                    if size == len(hk):
+                        hk, hv = grow(hk, hv)
+                    size = _push(hk, hv, size, nd, x)
         dt = dist[target]
         for t in range(nt):
             x = touched[t]

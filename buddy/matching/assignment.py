@@ -140,19 +140,19 @@ def _split(x: _Expanded, r: int, total: int,
     row_out, col_out = mod.alternating_reach(indptr, ec, mr, mc)
     del indptr, ec, mr, mc
     # places reached from left-out rows, as rows of their own full matching
-    ra, ca, places_a, u_a, _, _ = _full(x.ec, x.er, x.cost, col_out, row_out)
-    rb, cb, _, _, places_b, v_b = _full(x.er, x.ec, x.cost, ~row_out, ~col_out, guess)
+    places_a, ca, u_a, _, _ = _full(x.ec, x.er, x.cost, col_out, row_out)
+    rb, cb, _, places_b, v_b = _full(x.er, x.ec, x.cost, ~row_out, ~col_out, guess)
     price = np.zeros(total, dtype=np.int64)
     price[places_a] = x.top - u_a
     price[places_b] = -v_b
-    return np.concatenate((ca, rb)), np.concatenate((ra, cb)), price
+    return np.concatenate((ca, rb)), np.concatenate((places_a, cb)), price
 
 
 def _full(src: np.ndarray, dst: np.ndarray, cost: np.ndarray, src_in: np.ndarray,
           dst_in: np.ndarray, dst_price: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """Min-cost matching of the edges with both ends kept, saturating every source that has
-    one (global indices): the matched sources and destinations, then the sources with their
-    potentials and the destinations with theirs.
+    one (global indices): the sources, each one's matched destination and potential, then
+    the destinations with their potentials.
 
     Sources with fewer edges go first; the compiled shortest-path solver in ``_lap`` does the
     work (SciPy's LAPJVsp rescans all columns on every distance step: minutes at 100,000).
@@ -163,7 +163,7 @@ def _full(src: np.ndarray, dst: np.ndarray, cost: np.ndarray, src_in: np.ndarray
     x, v, u = lap.full_assignment(indptr, col, cst, len(ud), start)
     if (x < 0).any():  # pragma: no cover - the Dulmage–Mendelsohn parts always saturate
         raise RuntimeError("no full matching in a Dulmage–Mendelsohn part")
-    return us, ud[x], us, u, ud, v
+    return us, ud[x], u, ud, v
 
 
 def solve_components(n: int, m: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray,

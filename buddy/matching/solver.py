@@ -101,8 +101,7 @@ def _johnson(n: int, t: int, src: np.ndarray, dst: np.ndarray, cost: np.ndarray,
     pi[n:t] = -hint
     if (cost + pi[src] - pi[dst] < 0).any():
         return None
-    order = np.argsort(src, kind="stable")
-    indptr = np.searchsorted(src[order], np.arange(t + 2)).astype(np.int64)
+    indptr, order = kernels.lap_module().group(src.astype(np.int64, copy=False), t + 1)
     return mod.distances(indptr, dst[order].astype(np.int64), cost[order], pi)
 
 

@@ -132,3 +132,22 @@ def test_compiled_and_numpy_place_expansion_agree(
     # one edge per place of its volunteer, and never more places than capacity
     places = np.minimum(cap[cols], np.bincount(cols, minlength=m)[cols])
     assert len(compiled.er) == int(places.sum())
+
+
+@needs_numba
+def test_shared_heap_pops_in_order_and_grows() -> None:
+    heap = kernels._compiled("_heap")
+    rng = np.random.default_rng(0)
+    keys = rng.integers(-50, 50, 3000)  # many ties, more pushes than the first arrays hold
+    hk, hv = np.empty(8, np.int64), np.empty(8, np.int64)
+    size = 0
+    for node, key in enumerate(keys):
+        if size == len(hk):
+            hk, hv = heap.grow(hk, hv)
+        size = heap.push(hk, hv, size, key, node)
+    out = []
+    while size:
+        key, node, size = heap.pop(hk, hv, size)
+        assert keys[node] == key
+        out.append(int(key))
+    assert out == sorted(keys.tolist())
