@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .explain import hints as make_hints
-from .explain import pair_reasons, unmatched_codes
+from .explain import pair_reasons, proposed_pairs, unmatched_codes
 from .feasibility import Components, Encoded, pair_components, pair_facts
 from .instance import Instance, Newcomer, Volunteer, Weights
 from .result import Pair, Reason, Result, Summary, Unmatched
@@ -107,8 +107,8 @@ def solve(
     pairs: list[Pair] = []
     for i, j in pinned_rows:
         pairs.append(_pair(inst, enc, i, j, pinned=True))
-    for i in np.flatnonzero(outcome.match >= 0):
-        pairs.append(_pair(inst, enc, int(i), int(outcome.match[i])))
+    sel = np.flatnonzero(outcome.match >= 0)
+    pairs.extend(proposed_pairs(enc, sel, outcome.match[sel]))
     left = np.flatnonzero((outcome.match < 0) & active)
     if detail is None:
         detail = len(left) * enc.m <= DETAIL_PAIRS

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
-from buddy.matching import assignment, kernels, parse_instance, solve, solver
+from buddy.matching import assignment, explain_pair, kernels, parse_instance, solve, solver
 
 PROFILE = settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 
@@ -231,3 +231,14 @@ def test_medium_instances_all_paths_agree(data: dict[str, Any]) -> None:
         res2 = solve(inst)
     assert len(res2.pairs) == count
     assert abs(res2.summary.total_score - total) <= 1e-6 * max(1, count)
+
+
+@settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(), st.lists(st.floats(0, 400, allow_nan=False), min_size=5, max_size=5))
+def test_solver_pairs_read_as_explain_pair(data: dict[str, Any], days: list[float]) -> None:
+    for n, d in zip(data["newcomers"], days, strict=False):
+        n["waiting_days"] = d
+    inst = parse_instance(data)
+    for p in solve(inst).pairs:
+        ex = explain_pair(inst, p.newcomer, p.volunteer)
+        assert (p.components, p.score, p.reasons) == (ex.components, ex.score, ex.reasons)

@@ -247,3 +247,39 @@ def test_certify_path_runs_rounds_and_is_exact() -> None:
     assert certified.summary.rounds >= 2
     assert certified.summary.pairs == direct.summary.pairs == 4
     assert certified.summary.total_score == pytest.approx(direct.summary.total_score, abs=1e-9)
+
+
+def test_proposed_pairs_read_exactly_as_explain_pair() -> None:
+    # every feasible pair of a varied instance, built in one vectorised pass, must carry the
+    # same components, score and reasons as the per-pair explanation (the contract's reading)
+    import numpy as np
+
+    from buddy.matching.explain import proposed_pairs
+    from buddy.matching.feasibility import Encoded
+
+    many = [f"x{a}{b}" for a in "abc" for b in "abcdefghijklmnopqrstuvwxyz"][:70]
+    slots = ["mon-morning", "mon-evening", "tue-evening", "sat-morning", "sun-afternoon"]
+    news = [newcomer(f"n{k}", languages=[many[(3 * k) % 70], many[69 - k % 5], "ar"][: 1 + k % 3],
+                     german_level=["A0", "A1", "B1"][k % 3], district=DISTRICTS[k % 3]["id"],
+                     availability=slots[k % 4 : k % 4 + 1 + k % 3],
+                     mode=["in_person", "online", "either"][k % 3],
+                     waiting_days=[0, 12.5, 180, 400, 61][k % 5]) for k in range(24)]
+    vols = [volunteer(f"v{k}", languages=[many[(5 * k) % 70], many[69 - k % 5]][: k % 3],
+                      district=DISTRICTS[(k + 1) % 3]["id"], max_km=[0, 2.5, 5, 30][k % 4],
+                      availability=slots[(k + 2) % 5 :] or slots[:2],
+                      mode=["either", "in_person", "online"][k % 3]) for k in range(15)]
+    vols.append(volunteer("polyglot", languages=many, mode="either", max_km=10))
+    inst = instance(news, vols)
+    enc = Encoded(inst)
+    assert enc.words > 1
+    ok, _ = enc.block(0, enc.n)
+    rows, cols = np.nonzero(ok)
+    assert len(rows) > 60 and len({p["district"] for p in vols}) == 3
+    built = proposed_pairs(enc, rows, cols)
+    assert len(built) == len(rows)
+    for p in built:
+        ex = explain_pair(inst, p.newcomer, p.volunteer)
+        assert ex.broken == () and not p.pinned
+        assert (p.components, p.score, p.reasons) == (ex.components, ex.score, ex.reasons)
+    shared = {r.params["languages"][0] for p in built for r in p.reasons if r.code == "language"}
+    assert shared - {"de", "ar"} and {p.components.place for p in built} - {0.0, 1.0}
