@@ -260,21 +260,26 @@ def group(keys, n):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def expand(r_of, c_of, copies, offset, w, top):  # pragma: no cover - compiled
-    """Each edge once per place of its volunteer: rows, place columns and costs top − w."""
-    total = 0
+def expand(r_of, c_of, copies, offset, w, top, nrow):  # pragma: no cover - compiled
+    """Each edge once per place of its volunteer, grouped by row (in edge order within a
+    row, as a stable sort would leave them): CSR pointers, rows, place columns, costs top − w."""
+    indptr = np.zeros(nrow + 1, np.int64)
     for e in range(len(c_of)):
-        total += copies[c_of[e]]
+        indptr[r_of[e] + 1] += copies[c_of[e]]
+    for r in range(nrow):
+        indptr[r + 1] += indptr[r]
+    fill = indptr[:-1].copy()
+    total = indptr[nrow]
     er = np.empty(total, np.int64)
     ec = np.empty(total, np.int64)
     cost = np.empty(total, np.int64)
-    k = 0
     for e in range(len(c_of)):
-        c = c_of[e]
+        c, r = c_of[e], r_of[e]
         for q in range(copies[c]):
-            er[k], ec[k], cost[k] = r_of[e], offset[c] + q, top - w[e]
-            k += 1
-    return er, ec, cost
+            k = fill[r]
+            er[k], ec[k], cost[k] = r, offset[c] + q, top - w[e]
+            fill[r] = k + 1
+    return indptr, er, ec, cost
 
 
 @njit(cache=True)

@@ -45,6 +45,7 @@ class _Expanded:
     ec: np.ndarray
     cost: np.ndarray  # top − w (int64): positive, small, minimised
     top: int  # max(w) + 1
+    indptr: np.ndarray | None = None  # when the edges are grouped by row: CSR pointers
 
     def volunteer(self, place: np.ndarray) -> np.ndarray:
         """Volunteer (global index) owning each place column."""
@@ -62,13 +63,14 @@ def _expand(nr: int, ncol: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndar
     top = int(w.max()) + 1
     lap = kernels.lap_module() if len(rows) >= COMPILED_EDGES else None
     if lap is not None:
-        er, ec, cost = lap.expand(r_of, c_of, copies, offset, w.astype(np.int64, copy=False), top)
-    else:
-        rep = copies[c_of]
-        er = np.repeat(r_of, rep)
-        first = np.repeat(np.cumsum(rep) - rep, rep)
-        ec = np.repeat(offset[c_of], rep) + (np.arange(len(er)) - first)
-        cost = np.repeat(top - w.astype(np.int64), rep)
+        indptr, er, ec, cost = lap.expand(r_of, c_of, copies, offset,
+                                          w.astype(np.int64, copy=False), top, len(urows))
+        return _Expanded(urows, ucols, offset, er, ec, cost, top, indptr)
+    rep = copies[c_of]
+    er = np.repeat(r_of, rep)
+    first = np.repeat(np.cumsum(rep) - rep, rep)
+    ec = np.repeat(offset[c_of], rep) + (np.arange(len(er)) - first)
+    cost = np.repeat(top - w.astype(np.int64), rep)
     return _Expanded(urows, ucols, offset, er, ec, cost, top)
 
 
@@ -132,9 +134,11 @@ def _split(x: _Expanded, r: int, total: int,
     covered by the cardinality bonus twice over.
     """
     mod = kernels.cardinality_module()
-    indptr, order = kernels.lap_module().group(x.er, r)
-    x.er, x.ec, x.cost = x.er[order], x.ec[order], x.cost[order]  # the unsorted ones go
-    del order
+    indptr = x.indptr
+    if indptr is None:
+        indptr, order = kernels.lap_module().group(x.er, r)
+        x.er, x.ec, x.cost = x.er[order], x.ec[order], x.cost[order]  # the unsorted ones go
+        del order
     ec = x.ec.astype(np.int64, copy=False)
     mr, mc = mod.max_matching(indptr, ec, total)
     row_out, col_out = mod.alternating_reach(indptr, ec, mr, mc)
@@ -182,6 +186,7 @@ def solve_priced(n: int, m: int, cap: np.ndarray, rows: np.ndarray, cols: np.nda
         return np.full(n, -1, dtype=np.int64), np.zeros(m, dtype=np.int64)
     graph = sp.coo_matrix((np.ones(len(rows)), (rows, n + cols)), shape=(n + m, n + m))
     ncomp, label = connected_components(graph, directed=False)
+    del graph  # 16 bytes per edge, not needed while the parts are solved (peak memory)
     if ncomp <= 1:
         return _assign(n, m, cap, rows, cols, w, start)
     elabel = label[rows]

@@ -127,8 +127,15 @@ def test_compiled_and_numpy_place_expansion_agree(
     compiled = assignment._expand(n, m, cap, rows, cols, w)
     monkeypatch.setattr(kernels, "lap_module", lambda: None)
     plain = assignment._expand(n, m, cap, rows, cols, w)
-    for field in ("urows", "ucols", "offset", "er", "ec", "cost"):
+    for field in ("urows", "ucols", "offset"):
         assert (getattr(compiled, field) == getattr(plain, field)).all(), field
+    # the compiled expansion emits the same edges grouped by row, in the same order within
+    # a row (a stable sort of the plain one), with CSR pointers
+    order = np.argsort(plain.er, kind="stable")
+    for field in ("er", "ec", "cost"):
+        assert (getattr(compiled, field) == getattr(plain, field)[order]).all(), field
+    assert plain.indptr is None and compiled.indptr is not None
+    assert (compiled.indptr == np.searchsorted(compiled.er, np.arange(len(plain.urows) + 1))).all()
     # one edge per place of its volunteer, and never more places than capacity
     places = np.minimum(cap[cols], np.bincount(cols, minlength=m)[cols])
     assert len(compiled.er) == int(places.sum())
