@@ -1,4 +1,10 @@
-"""numba-compiled pair kernels (imported lazily by ``kernels``; needs numba)."""
+"""numba-compiled pair kernels (imported lazily by ``kernels``; needs numba).
+
+A newcomer who speaks German shares a language with every volunteer: its row is one pass over
+all columns. Any other newcomer is compared only with the volunteers who share one of its
+languages, listed per language bit. Each pass scores a pair and uses it at once (no row
+buffer).
+"""
 
 from __future__ import annotations
 
@@ -17,111 +23,75 @@ def _score(c, base, t2, t3, extra):
 
 
 @njit(inline="always", cache=True)
-def _row(i, buf, vl0, nl, ns, n_inp, n_onl, ngc, wait, nd, vl, vs, v_onl, vgc,
-         inp_table, place_table, gtab, time_int, lang_int, ex_ptr, ex_col):
-    """Fill buf[j] with the integer score of pair (i, j), or -1 when a rule is broken."""
-    m, words = vs.shape[0], nl.shape[1]
-    nsi, nli, d = ns[i], nl[i, 0], nd[i]
-    ninp, nonl, wi = n_inp[i], n_onl[i], wait[i]
-    inp_row, place_row, g_row = inp_table[d], place_table[d], gtab[ngc[i]]
-    t1, t2, t3 = time_int[1], time_int[2] - time_int[1], time_int[3] - time_int[2]
-    for j in range(m):
-        c = nsi & vs[j]
-        sh = nli & vl0[j]
-        other = (sh & ~np.int64(1)) != 0
-        inp = ninp & inp_row[j]
-        ok = (c != 0) & (sh != 0) & (inp | (nonl & v_onl[j])) & g_row[vgc[j]]
-        s = _score(c, wi + t1, t2, t3, lang_int * other + place_row[j] * inp)
-        buf[j] = s if ok else -1
-    for w in range(1, words):  # more than 63 languages: add matches in the other words
-        for j in range(m):
-            if (nl[i, w] & vl[j, w]) == 0:
-                continue
-            c = nsi & vs[j]
-            inp = ninp & inp_row[j]
-            if c != 0 and (inp or (nonl and v_onl[j])) and g_row[vgc[j]]:
-                buf[j] = _score(c, wi + t1, t2, t3, lang_int + place_row[j] * inp)
-    for e in range(ex_ptr[i], ex_ptr[i + 1]):
-        buf[ex_col[e]] = -1
+def _context(i, nl, ns, n_inp, n_onl, ngc, wait, nd, inp_table, place_table, gtab, time_int):
+    """What the rules and the score need of row i."""
+    d = nd[i]
+    return (ns[i], nl[i, 0], n_inp[i], n_onl[i], wait[i] + time_int[1],
+            time_int[2] - time_int[1], time_int[3] - time_int[2], inp_table[d], place_table[d],
+            gtab[ngc[i]])
 
 
 @njit(inline="always", cache=True)
-def _sparse_row(i, buf, cand, stamp, bptr, bidx, vl0, nl, ns, n_inp, n_onl, ngc, wait, nd,
-                vs, v_onl, vgc, inp_table, place_table, gtab, time_int, lang_int, ex_ptr,
-                ex_col):
-    """For a newcomer below A2 (one language word): score only the volunteers sharing one
-    of its languages (buckets per language bit). Returns how many columns went into cand;
-    buf[j] holds their scores (−1: a rule is broken)."""
-    nsi, nli, d = ns[i], nl[i, 0], nd[i]
-    ninp, nonl, wi = n_inp[i], n_onl[i], wait[i]
-    inp_row, place_row, g_row = inp_table[d], place_table[d], gtab[ngc[i]]
-    t1, t2, t3 = time_int[1], time_int[2] - time_int[1], time_int[3] - time_int[2]
-    tag = i + 1
-    nc = 0
-    bits = nli & ~np.int64(1)
-    b = 0
-    while bits != 0:
-        if bits & 1:
-            for q in range(bptr[b], bptr[b + 1]):
-                j = bidx[q]
-                if stamp[j] == tag:
-                    continue
-                stamp[j] = tag
-                c = nsi & vs[j]
-                inp = ninp & inp_row[j]
-                ok = (c != 0) & (inp | (nonl & v_onl[j])) & g_row[vgc[j]]
-                s = _score(c, wi + t1, t2, t3, lang_int + place_row[j] * inp)
-                buf[j] = s if ok else -1
-                cand[nc] = j
-                nc += 1
-        bits = (bits >> 1) & np.int64(0x7FFFFFFFFFFFFFFF)
-        b += 1
-    for e in range(ex_ptr[i], ex_ptr[i + 1]):
-        buf[ex_col[e]] = -1
-    return nc
-
-
-@njit(inline="always", cache=True)
-def _fill(i, one_word, buf, cand, stamp, bptr, bidx, vl0, nl, ns, n_inp, n_onl, ngc, wait,
-          nd, vl, vs, v_onl, vgc, inp_table, place_table, gtab, time_int, lang_int, ex_ptr,
-          ex_col):
-    """Score row i: (True, m) with every column in buf, or (False, count) for the columns
-    listed in cand (a newcomer below A2: only volunteers sharing one of its languages)."""
-    if not one_word or (nl[i, 0] & 1) != 0:
-        _row(i, buf, vl0, nl, ns, n_inp, n_onl, ngc, wait, nd, vl, vs, v_onl, vgc,
-             inp_table, place_table, gtab, time_int, lang_int, ex_ptr, ex_col)
-        return True, vs.shape[0]
-    return False, _sparse_row(i, buf, cand, stamp, bptr, bidx, vl0, nl, ns, n_inp, n_onl,
-                              ngc, wait, nd, vs, v_onl, vgc, inp_table, place_table, gtab,
-                              time_int, lang_int, ex_ptr, ex_col)
+def _value(i, j, nl, vl, vl0, vs, v_onl, vgc, lang_int, nsi, nli, ninp, nonl, base, t2, t3,
+           inp_row, place_row, g_row):
+    """Integer score of pair (i, j), or −1 when the time, place or gender rule is broken (the
+    caller knows that they share a language); the row's parts come from ``_context``."""
+    c = nsi & vs[j]
+    inp = ninp & inp_row[j]
+    if c == 0 or not (inp | (nonl & v_onl[j])) or not g_row[vgc[j]]:
+        return -1
+    other = (nli & vl0[j] & ~np.int64(1)) != 0
+    if nl.shape[1] > 1:  # more than 63 languages: the other words
+        for w in range(1, nl.shape[1]):
+            other |= (nl[i, w] & vl[j, w]) != 0
+    return _score(c, base, t2, t3, lang_int * other + place_row[j] * inp)
 
 
 @njit(cache=True)
-def _buckets(vl0):
-    """Volunteers by language bit (German, bit 0, excluded): CSR pointers and members."""
-    m = vl0.shape[0]
-    cnt = np.zeros(65, np.int64)
-    for j in range(m):
-        x = vl0[j] & ~np.int64(1)
-        b = 0
-        while x != 0:
-            if x & 1:
-                cnt[b + 1] += 1
-            x = (x >> 1) & np.int64(0x7FFFFFFFFFFFFFFF)
-            b += 1
-    ptr = np.cumsum(cnt)
-    fill = ptr[:-1].copy()
-    idx = np.empty(ptr[-1], np.int64)
-    for j in range(m):
-        x = vl0[j] & ~np.int64(1)
-        b = 0
-        while x != 0:
-            if x & 1:
-                idx[fill[b]] = j
-                fill[b] += 1
-            x = (x >> 1) & np.int64(0x7FFFFFFFFFFFFFFF)
-            b += 1
+def _buckets(vl):
+    """Volunteers by language bit (German, bit 0 of word 0, left out): CSR pointers, members."""
+    m, nbits = vl.shape[0], 64 * vl.shape[1]
+    cnt = np.zeros(nbits + 1, np.int64)
+    for rep in range(2):
+        if rep == 1:
+            ptr = np.cumsum(cnt)
+            fill = ptr[:-1].copy()
+            idx = np.empty(ptr[-1], np.int64)
+        for j in range(m):
+            for w in range(vl.shape[1]):
+                x = vl[j, w] & ~np.int64(1) if w == 0 else vl[j, w]
+                b = 64 * w
+                while x != 0:
+                    if x & 1:
+                        if rep == 0:
+                            cnt[b + 1] += 1
+                        else:
+                            idx[fill[b]] = j
+                            fill[b] += 1
+                    x = (x >> 1) & np.int64(0x7FFFFFFFFFFFFFFF)
+                    b += 1
     return ptr, idx
+
+
+@njit(inline="always", cache=True)
+def _shared(i, tag, mark, cand, bptr, bidx, nl):
+    """The volunteers sharing one of row i's languages other than German, into ``cand``
+    (their count); columns with ``mark`` = tag are left out, the listed ones get −tag."""
+    nc = 0
+    for w in range(nl.shape[1]):
+        bits = nl[i, w] & ~np.int64(1) if w == 0 else nl[i, w]
+        b = 64 * w
+        while bits != 0:
+            if bits & 1:
+                for q in range(bptr[b], bptr[b + 1]):
+                    j = bidx[q]
+                    if mark[j] != tag and mark[j] != -tag:
+                        mark[j] = -tag
+                        cand[nc] = j
+                        nc += 1
+            bits = (bits >> 1) & np.int64(0x7FFFFFFFFFFFFFFF)
+            b += 1
+    return nc
 
 
 @njit(inline="always", cache=True)
@@ -140,6 +110,19 @@ def _insert(vals, idx, row, k, v, x):
     idx[row, p] = x
 
 
+@njit(inline="always", cache=True)
+def _scan_pair(i, j, s, act, usable, k, kc, base, smax, top_v, top_c, col_v, col_r):
+    """Use a feasible pair in the scan (an active row and a usable column only)."""
+    if not (act and usable[j]):
+        return
+    if s > smax[i]:
+        smax[i] = s
+    if k > 0:
+        _insert(top_v, top_c, i, k, s, j)
+    if kc > 0 and s > col_v[base + j, kc - 1]:
+        _insert(col_v, col_r, base + j, kc, s, i)
+
+
 @njit(parallel=True, cache=True)
 def scan(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vl, vs, v_onl, vgc, usable,
          inp_table, place_table, gtab, time_int, lang_int, ex_ptr, ex_col, k, kc, nchunks):
@@ -152,36 +135,49 @@ def scan(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vl, vs, v_onl, vgc, usable
     col_v = np.full((nchunks * m, kc), NEG, np.int64)
     col_r = np.full((nchunks * m, kc), -1, np.int64)
     step = (n + nchunks - 1) // nchunks
+    bptr, bidx = _buckets(vl)
     vl0 = np.ascontiguousarray(vl[:, 0])
-    bptr, bidx = _buckets(vl0)
-    one_word = nl.shape[1] == 1
     for ch in prange(nchunks):
         base = ch * m
-        buf = np.empty(m, np.int64)
         cand = np.empty(m, np.int64)
-        stamp = np.zeros(m, np.int64)
+        mark = np.zeros(m, np.int64)
         for i in range(ch * step, min(n, (ch + 1) * step)):
-            dense, nc = _fill(i, one_word, buf, cand, stamp, bptr, bidx, vl0, nl, ns, n_inp,
-                              n_onl, ngc, wait, nd, vl, vs, v_onl, vgc, inp_table, place_table,
-                              gtab, time_int, lang_int, ex_ptr, ex_col)
-            cnt = 0
+            tag = i + 1
+            for e in range(ex_ptr[i], ex_ptr[i + 1]):
+                mark[ex_col[e]] = tag
+            nsi, nli, ninp, nonl, wb, t2, t3, inp_row, place_row, g_row = _context(
+                i, nl, ns, n_inp, n_onl, ngc, wait, nd, inp_table, place_table, gtab, time_int)
             act = active[i]
-            for q in range(nc):
-                j = q if dense else cand[q]
-                s = buf[j]
-                if s < 0:
-                    continue
-                cnt += 1
-                if not (act and usable[j]):
-                    continue
-                if s > smax[i]:
-                    smax[i] = s
-                if k > 0:
-                    _insert(top_v, top_c, i, k, s, j)
-                if kc > 0 and s > col_v[base + j, kc - 1]:
-                    _insert(col_v, col_r, base + j, kc, s, i)
+            cnt = 0
+            if nl[i, 0] & 1:  # speaks German: every column
+                for j in range(m):
+                    s = _value(i, j, nl, vl, vl0, vs, v_onl, vgc, lang_int, nsi, nli, ninp,
+                               nonl, wb, t2, t3, inp_row, place_row, g_row)
+                    if s >= 0 and mark[j] != tag:
+                        cnt += 1
+                        _scan_pair(i, j, s, act, usable, k, kc, base, smax, top_v, top_c,
+                                   col_v, col_r)
+            else:
+                for q in range(_shared(i, tag, mark, cand, bptr, bidx, nl)):
+                    j = cand[q]
+                    s = _value(i, j, nl, vl, vl0, vs, v_onl, vgc, lang_int, nsi, nli, ninp,
+                               nonl, wb, t2, t3, inp_row, place_row, g_row)
+                    if s >= 0:
+                        cnt += 1
+                        _scan_pair(i, j, s, act, usable, k, kc, base, smax, top_v, top_c,
+                                   col_v, col_r)
             count[i] = cnt
     return count, smax, top_v, top_c, col_v, col_r
+
+
+@njit(inline="always", cache=True)
+def _check_pair(i, j, val, ci, kv, out_v, out_c, cnt, bi):
+    """Use a pair's value in the certificate: a violator (kept among the row's kv best) or
+    the best value left out so far. Returns the updated (count, best)."""
+    if val > ci:
+        _insert(out_v, out_c, i, kv, val, j)
+        return cnt + 1, bi
+    return cnt, max(bi, val)
 
 
 @njit(parallel=True, cache=True)
@@ -201,13 +197,10 @@ def certify(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vl, vs, v_onl, vgc, big
         if bigp[j] > top:
             top = bigp[j]
     step = (n + nchunks - 1) // nchunks
+    bptr, bidx = _buckets(vl)
     vl0 = np.ascontiguousarray(vl[:, 0])
-    bptr, bidx = _buckets(vl0)
-    one_word = nl.shape[1] == 1
     for ch in prange(nchunks):
-        buf = np.empty(m, np.int64)
         cand = np.empty(m, np.int64)
-        stamp = np.zeros(m, np.int64)
         mark = np.zeros(m, np.int64)
         for i in range(ch * step, min(n, (ch + 1) * step)):
             if not active[i] or smax[i] == NEG:
@@ -215,25 +208,29 @@ def certify(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vl, vs, v_onl, vgc, big
             if smax[i] + top <= cur[i]:
                 best[i] = smax[i] + top  # a bound: nothing here can beat the dual
                 continue
+            tag = i + 1
             for q in range(kptr[i], kptr[i + 1]):
                 if kcol[q] >= 0:
-                    mark[kcol[q]] = i + 1
-            dense, nc = _fill(i, one_word, buf, cand, stamp, bptr, bidx, vl0, nl, ns, n_inp,
-                              n_onl, ngc, wait, nd, vl, vs, v_onl, vgc, inp_table, place_table,
-                              gtab, time_int, lang_int, ex_ptr, ex_col)
-            cnt = 0
+                    mark[kcol[q]] = tag
+            for e in range(ex_ptr[i], ex_ptr[i + 1]):
+                mark[ex_col[e]] = tag
+            nsi, nli, ninp, nonl, wb, t2, t3, inp_row, place_row, g_row = _context(
+                i, nl, ns, n_inp, n_onl, ngc, wait, nd, inp_table, place_table, gtab, time_int)
             ci = cur[i]
-            bi = NEG
-            for q in range(nc):
-                j = q if dense else cand[q]
-                if buf[j] < 0 or mark[j] == i + 1 or bigp[j] == NEG:
-                    continue
-                val = buf[j] + bigp[j]
-                if val > ci:
-                    cnt += 1
-                    _insert(out_v, out_c, i, kv, val, j)
-                elif val > bi:
-                    bi = val
+            cnt, bi = 0, NEG
+            if nl[i, 0] & 1:  # speaks German: every column
+                for j in range(m):
+                    s = _value(i, j, nl, vl, vl0, vs, v_onl, vgc, lang_int, nsi, nli, ninp,
+                               nonl, wb, t2, t3, inp_row, place_row, g_row)
+                    if s >= 0 and bigp[j] != NEG and mark[j] != tag:
+                        cnt, bi = _check_pair(i, j, s + bigp[j], ci, kv, out_v, out_c, cnt, bi)
+            else:
+                for q in range(_shared(i, tag, mark, cand, bptr, bidx, nl)):
+                    j = cand[q]
+                    s = _value(i, j, nl, vl, vl0, vs, v_onl, vgc, lang_int, nsi, nli, ninp,
+                               nonl, wb, t2, t3, inp_row, place_row, g_row)
+                    if s >= 0 and bigp[j] != NEG:
+                        cnt, bi = _check_pair(i, j, s + bigp[j], ci, kv, out_v, out_c, cnt, bi)
             nviol[i] = cnt
             best[i] = bi
     return nviol, out_v, out_c, best
