@@ -183,10 +183,11 @@ def _check_pair(i, j, val, ci, kv, out_v, out_c, cnt, bi):
 @njit(parallel=True, cache=True)
 def certify(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vl, vs, v_onl, vgc, bigp,
             inp_table, place_table, gtab, time_int, lang_int, ex_ptr, ex_col,
-            smax, cur, kv, kptr, kcol, nchunks):
+            smax, cur, kv, keys, kptr, width, loc, nchunks):
     """Each row's kv best columns with score + bigp[j] > cur[row] (bigp = NEG: unusable), and
-    the best value ≤ cur[row] among the other columns; the row's candidate columns (kcol in
-    kptr ranges, −1 = none) are skipped."""
+    the best value ≤ cur[row] among the other columns. The row's candidate pairs are skipped:
+    keys row·width + column (sorted, row i's in kptr[i]:kptr[i+1]), column → local column in
+    ``loc`` (−1: not in this pass)."""
     n, m = ns.shape[0], vs.shape[0]
     out_v = np.full((n, kv), NEG, np.int64)
     out_c = np.full((n, kv), -1, np.int64)
@@ -210,8 +211,9 @@ def certify(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vl, vs, v_onl, vgc, big
                 continue
             tag = i + 1
             for q in range(kptr[i], kptr[i + 1]):
-                if kcol[q] >= 0:
-                    mark[kcol[q]] = tag
+                c = loc[keys[q] - i * width]
+                if c >= 0:
+                    mark[c] = tag
             for e in range(ex_ptr[i], ex_ptr[i + 1]):
                 mark[ex_col[e]] = tag
             nsi, nli, ninp, nonl, wb, t2, t3, inp_row, place_row, g_row = _context(

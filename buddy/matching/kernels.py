@@ -237,9 +237,15 @@ def certify(enc: Encoded, active: np.ndarray, bigp: np.ndarray, smax: np.ndarray
             a[13] = np.ascontiguousarray(a[13][:, cols])
             a[14] = np.ascontiguousarray(a[14][:, cols])
             a[18], a[19] = _exclusions(enc, cols)
-        kptr, kcol = _per_row(keys, n, max(m, 1), cols)
-        nviol, out_v, out_c, best = numba_module().certify(*a, smax, cur, kv + 1, kptr, kcol,
-                                                           _chunks(n))
+        width = max(m, 1)
+        kptr = np.searchsorted(keys, np.arange(n + 1, dtype=np.int64) * width)
+        loc = np.arange(m, dtype=np.int64)
+        if cols is not None:
+            loc = np.full(m, -1, dtype=np.int64)
+            loc[cols] = np.arange(len(cols))
+        nviol, out_v, out_c, best = numba_module().certify(
+            *a, smax, cur, kv + 1, keys.astype(np.int64, copy=False), kptr.astype(np.int64),
+            np.int64(width), loc, _chunks(n))
         more = nviol > kv
         best[more] = out_v[more, kv]  # the best violator left out
         ii, jj = np.nonzero(out_c[:, :kv] >= 0)
