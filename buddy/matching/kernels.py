@@ -196,23 +196,22 @@ class Found:
     best: np.ndarray
 
 
+def _local(m: int, cols: np.ndarray | None) -> np.ndarray:
+    """Each column's number within ``cols`` (−1: not there; all columns when None)."""
+    if cols is None:
+        return np.arange(m, dtype=np.int64)
+    loc = np.full(m, -1, dtype=np.int64)
+    loc[cols] = np.arange(len(cols))
+    return loc
+
+
 def _exclusions(enc: Encoded, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-row excluded pairs (CSR) with column numbers local to ``cols``."""
-    return _per_row(enc.excl, enc.n, max(enc.m, 1), cols)
-
-
-def _per_row(keys: np.ndarray, n: int, m: int,
-             cols: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted pair keys (row·m + col) as CSR per row, columns local to ``cols`` (pairs in
-    other columns dropped)."""
-    kr, kc = keys // m, keys % m
-    if cols is not None:
-        loc = np.full(m, -1, dtype=np.int64)
-        loc[cols] = np.arange(len(cols))
-        kc = loc[kc]
-        keep = kc >= 0
-        kr, kc = kr[keep], kc[keep]
-    return np.searchsorted(kr, np.arange(n + 1)).astype(np.int64), kc.astype(np.int64)
+    """Per-row excluded pairs (CSR) with column numbers local to ``cols`` (others dropped)."""
+    width = max(enc.m, 1)
+    kr, kc = enc.excl // width, _local(width, cols)[enc.excl % width]
+    keep = kc >= 0
+    kr, kc = kr[keep], kc[keep]
+    return np.searchsorted(kr, np.arange(enc.n + 1)).astype(np.int64), kc.astype(np.int64)
 
 
 def certify(enc: Encoded, active: np.ndarray, bigp: np.ndarray, smax: np.ndarray,
@@ -239,13 +238,9 @@ def certify(enc: Encoded, active: np.ndarray, bigp: np.ndarray, smax: np.ndarray
             a[18], a[19] = _exclusions(enc, cols)
         width = max(m, 1)
         kptr = np.searchsorted(keys, np.arange(n + 1, dtype=np.int64) * width)
-        loc = np.arange(m, dtype=np.int64)
-        if cols is not None:
-            loc = np.full(m, -1, dtype=np.int64)
-            loc[cols] = np.arange(len(cols))
         nviol, out_v, out_c, best = numba_module().certify(
             *a, smax, cur, kv + 1, keys.astype(np.int64, copy=False), kptr.astype(np.int64),
-            np.int64(width), loc, _chunks(n))
+            np.int64(width), _local(m, cols), _chunks(n))
         more = nviol > kv
         best[more] = out_v[more, kv]  # the best violator left out
         ii, jj = np.nonzero(out_c[:, :kv] >= 0)
