@@ -248,8 +248,7 @@ def certify(enc: Encoded, active: np.ndarray, bigp: np.ndarray, smax: np.ndarray
     nviol = np.zeros(n, dtype=np.int64)
     best = np.full(n, NEG, dtype=np.int64)
     usable = bigp[sel] > NEG
-    loc = np.full(max(m, 1), -1, dtype=np.int64)
-    loc[sel] = np.arange(len(sel))
+    loc = _local(max(m, 1), cols)
     rrs, rcs = [], []
     step = max(1, block // max(len(sel), 1))
     for r0 in range(0, n, step):
