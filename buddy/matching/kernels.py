@@ -114,15 +114,20 @@ def _args(enc: Encoded) -> tuple:
         (enc.nm & IN_PERSON) != 0, (enc.nm & ONLINE) != 0, enc.ngc.astype(np.int64),
         enc.wait_int.astype(np.int64), enc.nd.astype(np.int64),
         None,  # active, filled per call
-        np.ascontiguousarray(enc.vl.view(np.int64)), enc.vs.astype(np.int64),
+        np.ascontiguousarray(enc.vl.view(np.int64).T), enc.vs.astype(np.int64),
         (enc.vm & ONLINE) != 0, enc.vgc.astype(np.int64),
         None,  # usable / bigp, filled per call
         np.ascontiguousarray(enc.inp_table), np.ascontiguousarray(enc.place_table, dtype=np.int64),
-        enc.gender_table, enc.time_int.astype(np.int64), np.int64(enc.lang_int),
+        _bits(enc.gender_table), enc.time_int.astype(np.int64), np.int64(enc.lang_int),
         ex_ptr, (enc.excl % max(m, 1)).astype(np.int64),
     )
     enc._jit_args = args  # type: ignore[attr-defined]
     return args
+
+
+def _bits(table: np.ndarray) -> np.ndarray:
+    """Each row of a boolean table (at most 63 columns) as one integer, bit j = column j."""
+    return (table.astype(np.int64) << np.arange(table.shape[1], dtype=np.int64)).sum(axis=1)
 
 
 def _chunks(n: int) -> int:
@@ -231,7 +236,8 @@ def certify(enc: Encoded, active: np.ndarray, bigp: np.ndarray, smax: np.ndarray
         if cols is None:
             a[12] = bigp
         else:
-            a[8], a[9], a[10], a[11] = (np.ascontiguousarray(x[cols]) for x in a[8:12])
+            a[8] = np.ascontiguousarray(a[8][:, cols])
+            a[9], a[10], a[11] = (np.ascontiguousarray(x[cols]) for x in a[9:12])
             a[12] = np.ascontiguousarray(bigp[cols])
             a[13] = np.ascontiguousarray(a[13][:, cols])
             a[14] = np.ascontiguousarray(a[14][:, cols])
