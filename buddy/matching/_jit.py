@@ -116,11 +116,9 @@ def scan(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vlt, vs, v_onl, vgc, usabl
             smax[i] = best
             if best == NEG:
                 continue
-            for j in range(m):
-                v = buf[j]
-                if v == NEG:
-                    continue
-                if v >= top_v[i, k - 1]:
+            for j in range(m):  # columns ascending: a tie never displaces an entry (and
+                v = buf[j]  # NEG, below every entry, never enters)
+                if v > top_v[i, k - 1]:
                     _insert(top_v, top_c, i, k, v, j)
                 if kc > 0 and v > col_v[base + j, kc - 1]:
                     _insert(col_v, col_r, base + j, kc, v, i)
@@ -171,9 +169,10 @@ def certify(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vlt, vs, v_onl, vgc, bi
                 cnt += v > ci
                 bi = max(bi, v if v <= ci else NEG)
             if cnt > 0:
-                for j in range(m):
-                    if buf[j] > ci:
-                        _insert(out_v, out_c, i, kv, buf[j], j)
+                for j in range(m):  # columns ascending: a tie never displaces an entry
+                    v = buf[j]
+                    if v > ci and v > out_v[i, kv - 1]:
+                        _insert(out_v, out_c, i, kv, v, j)
             nviol[i] = cnt
             best[i] = bi
     return nviol, out_v, out_c, best
