@@ -31,9 +31,8 @@ def _languages(i, nl, vlt, lang):
 
 @njit(inline="always", cache=True)
 def _fill(i, nl, ns, n_inp, n_onl, ngc, wait, nd, vlt, vs, v_onl, vgc, inp_table,
-          place_table, gbits, time_int, lang_int, add, mark, tag, buf, lang):
-    """buf[j] = score of pair (i, j) + add[j], or NEG when a rule is broken, add[j] is NEG or
-    mark[j] is ``tag`` (a pair to leave out)."""
+          place_table, gbits, time_int, lang_int, add, buf, lang):
+    """buf[j] = score of pair (i, j) + add[j], or NEG when a rule is broken or add[j] is NEG."""
     m = vs.shape[0]
     d = nd[i]
     inp_row, place_row = inp_table[d], place_table[d]
@@ -55,7 +54,7 @@ def _fill(i, nl, ns, n_inp, n_onl, ngc, wait, nd, vlt, vs, v_onl, vgc, inp_table
             shared = (lang[j] & 1) != 0
             other = (lang[j] & 2) != 0
         ok = ((c != 0) & shared & (inp | (nonl & v_onl[j])) & (((gb >> vgc[j]) & 1) != 0)
-              & (mark[j] != tag) & (add[j] != NEG))
+              & (add[j] != NEG))
         c2 = c & (c - 1)
         v = (base + t2 * (c2 != 0) + t3 * ((c2 & (c2 - 1)) != 0) + lang_int * other
              + place_row[j] * inp + add[j])
@@ -93,15 +92,13 @@ def scan(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vlt, vs, v_onl, vgc, usabl
     zero = np.zeros(m, np.int64)
     for ch in prange(nchunks):
         base = ch * m
-        mark = np.zeros(m, np.int64)
         buf = np.empty(m, np.int64)
         lang = np.empty(m, np.int64)
         for i in range(ch * step, min(n, (ch + 1) * step)):
-            tag = i + 1
-            for e in range(ex_ptr[i], ex_ptr[i + 1]):
-                mark[ex_col[e]] = tag
             _fill(i, nl, ns, n_inp, n_onl, ngc, wait, nd, vlt, vs, v_onl, vgc, inp_table,
-                  place_table, gbits, time_int, lang_int, zero, mark, tag, buf, lang)
+                  place_table, gbits, time_int, lang_int, zero, buf, lang)
+            for e in range(ex_ptr[i], ex_ptr[i + 1]):
+                buf[ex_col[e]] = NEG
             cnt = 0
             for j in range(m):
                 cnt += buf[j] != NEG
@@ -144,7 +141,6 @@ def certify(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vlt, vs, v_onl, vgc, bi
             top = bigp[j]
     step = (n + nchunks - 1) // nchunks
     for ch in prange(nchunks):
-        mark = np.zeros(m, np.int64)
         buf = np.empty(m, np.int64)
         lang = np.empty(m, np.int64)
         for i in range(ch * step, min(n, (ch + 1) * step)):
@@ -153,15 +149,14 @@ def certify(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vlt, vs, v_onl, vgc, bi
             if smax[i] + top <= cur[i]:
                 best[i] = smax[i] + top  # a bound: nothing here can beat the dual
                 continue
-            tag = i + 1
-            for q in range(kptr[i], kptr[i + 1]):
+            _fill(i, nl, ns, n_inp, n_onl, ngc, wait, nd, vlt, vs, v_onl, vgc, inp_table,
+                  place_table, gbits, time_int, lang_int, bigp, buf, lang)
+            for q in range(kptr[i], kptr[i + 1]):  # candidate and excluded pairs: left out
                 c = loc[keys[q] - i * width]
                 if c >= 0:
-                    mark[c] = tag
+                    buf[c] = NEG
             for e in range(ex_ptr[i], ex_ptr[i + 1]):
-                mark[ex_col[e]] = tag
-            _fill(i, nl, ns, n_inp, n_onl, ngc, wait, nd, vlt, vs, v_onl, vgc, inp_table,
-                  place_table, gbits, time_int, lang_int, bigp, mark, tag, buf, lang)
+                buf[ex_col[e]] = NEG
             ci = cur[i]
             cnt, bi = 0, NEG
             for j in range(m):

@@ -114,10 +114,11 @@ def _args(enc: Encoded) -> tuple:
         (enc.nm & IN_PERSON) != 0, (enc.nm & ONLINE) != 0, enc.ngc.astype(np.int64),
         enc.wait_int.astype(np.int64), enc.nd.astype(np.int64),
         None,  # active, filled per call
-        np.ascontiguousarray(enc.vl.view(np.int64).T), enc.vs.astype(np.int64),
-        (enc.vm & ONLINE) != 0, enc.vgc.astype(np.int64),
+        # column arrays as narrow as their values allow: a row's pass streams them all
+        np.ascontiguousarray(enc.vl.view(np.int64).T), enc.vs.astype(np.int32),
+        (enc.vm & ONLINE) != 0, enc.vgc.astype(np.int8),
         None,  # usable / bigp, filled per call
-        np.ascontiguousarray(enc.inp_table), np.ascontiguousarray(enc.place_table, dtype=np.int64),
+        np.ascontiguousarray(enc.inp_table), np.ascontiguousarray(enc.place_table, dtype=np.int32),
         _bits(enc.gender_table), enc.time_int.astype(np.int64), np.int64(enc.lang_int),
         ex_ptr, (enc.excl % max(m, 1)).astype(np.int64),
     )
