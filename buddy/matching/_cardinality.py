@@ -14,12 +14,23 @@ from numba import njit
 
 
 @njit(cache=True)
-def max_matching(indptr, indices, ncol):  # pragma: no cover - compiled
-    """Hopcroft–Karp from a greedy start: column per row (or -1) and row per column."""
+def max_matching(indptr, indices, ncol, start):  # pragma: no cover - compiled
+    """Hopcroft–Karp: column per row (or -1) and row per column. It starts from ``start``
+    (a column per row or -1, e.g. last round's matching; entries whose column is taken or
+    not among the row's edges are dropped), then greedily for the rows left."""
     nrow = len(indptr) - 1
     mr = np.full(nrow, -1, np.int64)
     mc = np.full(ncol, -1, np.int64)
     for r in range(nrow):
+        c = start[r]
+        if c >= 0 and mc[c] < 0:
+            for e in range(indptr[r], indptr[r + 1]):
+                if indices[e] == c:
+                    mr[r], mc[c] = c, r
+                    break
+    for r in range(nrow):
+        if mr[r] >= 0:
+            continue
         for e in range(indptr[r], indptr[r + 1]):
             c = indices[e]
             if mc[c] < 0:

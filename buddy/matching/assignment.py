@@ -75,7 +75,8 @@ def _expand(nr: int, ncol: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndar
 
 
 def _assign(nr: int, ncol: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray,
-            w: np.ndarray, start: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+            w: np.ndarray, start: np.ndarray | None = None, before: np.ndarray | None = None
+            ) -> tuple[np.ndarray, np.ndarray | None]:
     """Solve max Σw over a b-matching of candidate edges (every w > 0): column per row or -1,
     and optimal column prices when the solver gives them (the compiled path), else None.
 
@@ -101,7 +102,7 @@ def _assign(nr: int, ncol: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndar
             span = x.top - int(w.min())
             guess = np.where(start[x.ucols] <= span, start[x.ucols], 0)
             guess = np.repeat(guess, np.diff(x.offset))
-        ri, ci, place_price = _split(x, r, total, guess)
+        ri, ci, place_price = _split(x, r, total, guess, before)
         price = np.zeros(ncol, dtype=np.int64)
         copies = np.diff(x.offset)
         np.maximum.at(price, np.repeat(x.ucols, copies), place_price)
@@ -121,10 +122,11 @@ def _assign(nr: int, ncol: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndar
     return match, price
 
 
-def _split(x: _Expanded, r: int, total: int,
-           guess: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _split(x: _Expanded, r: int, total: int, guess: np.ndarray | None = None,
+           before: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Matched (row, place) pairs via a maximum matching and the Dulmage–Mendelsohn split,
-    and each place's optimal price (in weight units).
+    and each place's optimal price (in weight units). ``before``: last round's volunteer per
+    newcomer, where the maximum matching starts (the split does not depend on it).
 
     Rows that some maximum matching leaves out compete only for their neighbour places, and
     every maximum matching fills all of those places with them; every other row is matched in
@@ -140,7 +142,7 @@ def _split(x: _Expanded, r: int, total: int,
         x.er, x.ec, x.cost = x.er[order], x.ec[order], x.cost[order]  # the unsorted ones go
         del order
     ec = x.ec.astype(np.int64, copy=False)
-    mr, mc = mod.max_matching(indptr, ec, total)
+    mr, mc = mod.max_matching(indptr, ec, total, _places(x, before))
     row_out, col_out = mod.alternating_reach(indptr, ec, mr, mc)
     del indptr, ec, mr, mc
     # places reached from left-out rows, as rows of their own full matching
@@ -150,6 +152,25 @@ def _split(x: _Expanded, r: int, total: int,
     price[places_a] = x.top - u_a
     price[places_b] = -v_b
     return np.concatenate((ca, rb)), np.concatenate((places_a, cb)), price
+
+
+def _places(x: _Expanded, before: np.ndarray | None) -> np.ndarray:
+    """``before`` (volunteer per newcomer) on the expansion's rows and places (−1: none)."""
+    start = np.full(len(x.urows), -1, dtype=np.int64)
+    if before is None:
+        return start
+    vol = before[x.urows]
+    rows = np.flatnonzero(vol >= 0)
+    at = np.searchsorted(x.ucols, vol[rows])
+    at = np.minimum(at, len(x.ucols) - 1)
+    keep = x.ucols[at] == vol[rows]
+    rows, col = rows[keep], at[keep]
+    order = np.argsort(col, kind="stable")
+    rows, col = rows[order], col[order]
+    rank = np.arange(len(col)) - np.searchsorted(col, col)  # place number within the volunteer
+    fit = rank < np.diff(x.offset)[col]
+    start[rows[fit]] = x.offset[col[fit]] + rank[fit]
+    return start
 
 
 def _full(src: np.ndarray, dst: np.ndarray, cost: np.ndarray, src_in: np.ndarray,
@@ -177,18 +198,19 @@ def solve_components(n: int, m: int, cap: np.ndarray, rows: np.ndarray, cols: np
 
 
 def solve_priced(n: int, m: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray,
-                 w: np.ndarray, start: np.ndarray | None = None
-                 ) -> tuple[np.ndarray, np.ndarray | None]:
+                 w: np.ndarray, start: np.ndarray | None = None,
+                 before: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """Like ``solve_components``, with optimal volunteer prices (None: some part was solved
     by a path that gives none — dense or SciPy). ``start``: volunteer prices to start the
-    shortest-path searches from (last round's; any values give the same optimum)."""
+    shortest-path searches from; ``before``: a volunteer per newcomer (−1: none) to start the
+    maximum matching from (both last round's; any values give the same optimum)."""
     if not len(rows):
         return np.full(n, -1, dtype=np.int64), np.zeros(m, dtype=np.int64)
     graph = sp.coo_matrix((np.ones(len(rows)), (rows, n + cols)), shape=(n + m, n + m))
     ncomp, label = connected_components(graph, directed=False)
     del graph  # 16 bytes per edge, not needed while the parts are solved (peak memory)
     if ncomp <= 1:
-        return _assign(n, m, cap, rows, cols, w, start)
+        return _assign(n, m, cap, rows, cols, w, start, before)
     elabel = label[rows]
     sizes = np.bincount(elabel, minlength=ncomp)
     big = np.flatnonzero(sizes > COMPONENT_ROWS)
@@ -198,7 +220,7 @@ def solve_priced(n: int, m: int, cap: np.ndarray, rows: np.ndarray, cols: np.nda
     groups.append(~np.isin(elabel, big))
     for sel in groups:
         if sel.any():
-            part, part_price = _assign(n, m, cap, rows[sel], cols[sel], w[sel], start)
+            part, part_price = _assign(n, m, cap, rows[sel], cols[sel], w[sel], start, before)
             hit = part >= 0
             match[hit] = part[hit]
             if price is not None and part_price is not None:

@@ -246,7 +246,7 @@ def _resolve(
                 f"{time.perf_counter() - t1:.1f}s")
             return warm[0], warm[1]
     start = p if violated <= START_SHARE * n else None
-    match, hint = solve_priced(n, m, cap, rows, cols, w, start)
+    match, hint = solve_priced(n, m, cap, rows, cols, w, start, match)
     t2 = time.perf_counter()
     if hint is not None and not _is_optimal_pair(cap, rows, cols, w, match, hint):
         hint = None  # pragma: no cover - the solver's duals are optimal

@@ -57,9 +57,15 @@ def test_split_solution_is_optimal_and_agrees_with_the_other_paths(
         mp.setattr(assignment, "DENSE_CELLS", 0)
         guess = rng.integers(0, 3 * int(score.max()) + 1, m)
         warm, warm_price = assignment.solve_priced(n, m, cap, rows, cols, wb, guess)
+        # … and so do maximum matchings started from last round's matching (or from junk)
+        befores = [again, rng.integers(-1, m, n)]
+        started = [assignment.solve_priced(n, m, cap, rows, cols, wb, guess, b) for b in befores]
     assert warm_price is not None
     assert solver._is_optimal_pair(cap, rows, cols, wb, warm, warm_price)
     assert int(wb[warm[rows] == cols].sum()) == int(wb[again[rows] == cols].sum())
+    for match, price in started:
+        assert price is not None and solver._is_optimal_pair(cap, rows, cols, wb, match, price)
+        assert int(wb[match[rows] == cols].sum()) == int(wb[again[rows] == cols].sum())
     values = {k: int(w[v[rows] == cols].sum()) for k, v in found.items()}
     counts = {k: int((v >= 0).sum()) for k, v in found.items()}
     assert len(set(values.values())) == 1, values
@@ -74,9 +80,17 @@ def test_maximum_matching_and_its_left_out_part(seed: int) -> None:
     dense = rng.random((nr, nc)) < rng.uniform(0.01, 0.2)
     graph = sp.csr_matrix(dense.astype(np.int8))
     indptr, indices = graph.indptr.astype(np.int64), graph.indices.astype(np.int64)
-    mr, mc = mod.max_matching(indptr, indices, nc)
+    mr, mc = mod.max_matching(indptr, indices, nc, np.full(nr, -1, dtype=np.int64))
     reference = maximum_bipartite_matching(graph, perm_type="column")
     assert (mr >= 0).sum() == (reference >= 0).sum()
+    # from any start — a matching, clashing or non-edge entries — just as large and valid
+    starts = [np.where(rng.random(nr) < 0.5, mr, -1), rng.integers(-1, nc, nr)]
+    for start in starts:
+        mr2, mc2 = mod.max_matching(indptr, indices, nc, start)
+        hit2 = np.flatnonzero(mr2 >= 0)
+        assert len(hit2) == (reference >= 0).sum()
+        assert dense[hit2, mr2[hit2]].all() and (mc2[mr2[hit2]] == hit2).all()
+        assert (mc2 >= 0).sum() == len(hit2)
     hit = np.flatnonzero(mr >= 0)
     assert dense[hit, mr[hit]].all() and (mc[mr[hit]] == hit).all()
     row_out, col_out = mod.alternating_reach(indptr, indices, mr, mc)
