@@ -171,3 +171,85 @@ def certify(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vlt, vs, v_onl, vgc, bi
             nviol[i] = cnt
             best[i] = bi
     return nviol, out_v, out_c, best
+
+
+
+@njit(cache=True)
+def _open(rem, vlt, vs, v_onl, vgc, inp_table, place_table):
+    """The columns with capacity left, and their column arrays compacted."""
+    m = rem.shape[0]
+    cnt = 0
+    for j in range(m):
+        cnt += rem[j] > 0
+    idx = np.empty(cnt, np.int64)
+    pos = np.full(m, -1, np.int64)
+    cnt = 0
+    for j in range(m):
+        if rem[j] > 0:
+            idx[cnt], pos[j] = j, cnt
+            cnt += 1
+    return (idx, pos, np.ascontiguousarray(vlt[:, idx]), vs[idx], v_onl[idx], vgc[idx],
+            np.ascontiguousarray(inp_table[:, idx]), np.ascontiguousarray(place_table[:, idx]))
+
+
+@njit(cache=True)
+def _best_open(i, nl, ns, n_inp, n_onl, ngc, wait, nd, vlt, vs, v_onl, vgc, inp_table,
+               place_table, gbits, time_int, lang_int, add, buf, lang, ex_ptr, ex_col, idx,
+               pos):
+    """Row i's best open column (value desc, column asc) over the compacted arrays; −1: none.
+    A function of its own, not inlined: its loops then vectorise as the scan's do."""
+    _fill(i, nl, ns, n_inp, n_onl, ngc, wait, nd, vlt, vs, v_onl, vgc, inp_table,
+          place_table, gbits, time_int, lang_int, add, buf, lang)
+    for e in range(ex_ptr[i], ex_ptr[i + 1]):
+        q = pos[ex_col[e]]
+        if q >= 0:
+            buf[q] = NEG
+    best, at = NEG, -1
+    for q in range(buf.shape[0]):
+        if buf[q] > best:
+            best, at = buf[q], q
+    return idx[at] if at >= 0 else -1
+
+
+@njit(cache=True)
+def greedy(nl, ns, n_inp, n_onl, ngc, wait, nd, vlt, vs, v_onl, vgc,
+           inp_table, place_table, gbits, time_int, lang_int, ex_ptr, ex_col, order, top, rem):
+    """Rows in ``order`` each take their best column (value desc, column asc) with capacity
+    left in ``rem`` (decremented). ``top``: each row's best columns in that order (−1
+    padded); a row looks at the other columns only when all of these are full, and then
+    only at columns with capacity left (compacted again whenever a quarter have filled up)."""
+    n = ns.shape[0]
+    out = np.full(n, -1, np.int64)
+    k = top.shape[1]
+    idx, pos, c_vlt, c_vs, c_onl, c_gc, c_inp, c_place = _open(
+        rem, vlt, vs, v_onl, vgc, inp_table, place_table)
+    add = np.zeros(idx.shape[0], np.int64)  # NEG once a column fills up
+    buf = np.empty(idx.shape[0], np.int64)
+    lang = np.empty(idx.shape[0], np.int64)
+    filled = 0
+    for i in order:
+        pick = -1
+        for q in range(k):
+            c = top[i, q]
+            if c < 0 or rem[c] > 0:
+                pick = c
+                break
+        if pick < 0 and k > 0 and top[i, k - 1] >= 0:
+            pick = _best_open(i, nl, ns, n_inp, n_onl, ngc, wait, nd, c_vlt, c_vs, c_onl, c_gc,
+                              c_inp, c_place, gbits, time_int, lang_int, add, buf, lang,
+                              ex_ptr, ex_col, idx, pos)
+        if pick < 0:
+            continue
+        rem[pick] -= 1
+        out[i] = pick
+        if rem[pick] == 0 and pos[pick] >= 0:
+            add[pos[pick]] = NEG
+            filled += 1
+            if 4 * filled > idx.shape[0] and idx.shape[0] > 64:
+                idx, pos, c_vlt, c_vs, c_onl, c_gc, c_inp, c_place = _open(
+                    rem, vlt, vs, v_onl, vgc, inp_table, place_table)
+                add = np.zeros(idx.shape[0], np.int64)
+                buf = np.empty(idx.shape[0], np.int64)
+                lang = np.empty(idx.shape[0], np.int64)
+                filled = 0
+    return out

@@ -82,6 +82,7 @@ class Scan:
     rows: np.ndarray
     cols: np.ndarray
     rest: np.ndarray
+    top: np.ndarray | None = None  # compiled: each row's best columns, best first (−1 pad)
 
 
 def top_mask(key: np.ndarray, k: int) -> np.ndarray:
@@ -187,7 +188,31 @@ def scan(enc: Encoded, active: np.ndarray, usable: np.ndarray, k: int, kc: int,
         cj = np.broadcast_to(np.arange(m)[:, None], cv.shape)
         rr = np.concatenate((rr, cr[good]))
         rc = np.concatenate((rc, cj[good]))
-    return Scan(count, smax, rr.astype(np.int64), rc.astype(np.int64), rest)
+    return Scan(count, smax, rr.astype(np.int64), rc.astype(np.int64), rest,
+                top_c if compiled else None)
+
+
+def greedy(enc: Encoded, active: np.ndarray, cap: np.ndarray, first: Scan,
+           compiled: bool) -> np.ndarray:
+    """A greedy b-matching (column per row, −1: none): rows with the fewest feasible pairs
+    first (then by index), each takes its best usable column (value desc, column asc) with
+    capacity left. It seeds the candidates with a near-maximum matching."""
+    n = enc.n
+    rem = cap.astype(np.int64)
+    order = np.flatnonzero(active & (first.smax > NEG))
+    order = order[np.argsort(first.count[order], kind="stable")]
+    if compiled and first.top is not None:
+        a = _args(enc)
+        return numba_module().greedy(*a[:7], *a[8:12], *a[13:], order, first.top, rem)
+    out = np.full(n, -1, dtype=np.int64)
+    for i in order:
+        ok, score = enc.block(int(i), int(i) + 1)
+        key = np.where(ok[0] & (rem > 0), score[0].astype(np.int64), NEG)
+        j = int(key.argmax())
+        if key[j] > NEG:
+            rem[j] -= 1
+            out[i] = j
+    return out
 
 
 @dataclass(slots=True)

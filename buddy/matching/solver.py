@@ -190,10 +190,12 @@ def optimise(
     compiled = kernels.use_numba(n * m)
     t0 = time.perf_counter()
     first = kernels.scan(enc, active, usable, k, COLUMN_K, compiled, BLOCK_ELEMENTS, say)
-    keys = _unique_keys(first.rows * m + first.cols)
+    match = kernels.greedy(enc, active, cap, first, compiled)
+    took = np.flatnonzero(match >= 0)
+    keys = _unique_keys(np.concatenate((first.rows * m + first.cols, took * m + match[took])))
     say(f"scan done ({time.perf_counter() - t0:.1f}s), {len(keys):,} candidates")
     rounds = 0
-    match = p = None
+    p = None
     violated = n
     rest = np.where(first.rest > NEG, first.rest + big, NEG)
     cert = _Certificate(enc, active, usable, first.smax, compiled, rest)
@@ -239,7 +241,7 @@ def _resolve(
     """Optimal matching and volunteer duals of the candidate graph (warm when few rows moved)."""
     t1 = time.perf_counter()
     say(f"round {rounds}: solving {len(rows):,} candidate pairs")
-    if match is not None and violated <= WARM_SHARE * n and violated * (n + m) <= WARM_WORK:
+    if p is not None and violated <= WARM_SHARE * n and violated * (n + m) <= WARM_WORK:
         warm = _warm_start(n, cap, rows, cols, w, match, p)
         if warm is not None:
             say(f"round {rounds}: warm re-solve of {warm[2]:,} rows "

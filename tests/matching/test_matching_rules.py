@@ -243,6 +243,7 @@ def test_certify_path_runs_rounds_and_is_exact() -> None:
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(solver, "DIRECT_PAIRS", 0)
         mp.setattr(solver, "CANDIDATES_K", 1)
+        mp.setattr(solver, "COLUMN_K", 0)
         certified = solve(inst)
     assert certified.summary.rounds >= 2
     assert certified.summary.pairs == direct.summary.pairs == 4
