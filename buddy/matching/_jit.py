@@ -88,6 +88,8 @@ def scan(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vlt, vs, v_onl, vgc, usabl
     top_c = np.full((n, k), -1, np.int64)
     col_v = np.full((nchunks * m, kc), NEG, np.int64)
     col_r = np.full((nchunks * m, kc), -1, np.int64)
+    # with kc = 0 no value passes the columns' thresholds
+    col_thr = np.full(nchunks * m, NEG if kc > 0 else np.iinfo(np.int64).max, np.int64)
     step = (n + nchunks - 1) // nchunks
     zero = np.zeros(m, np.int64)
     for ch in prange(nchunks):
@@ -113,12 +115,15 @@ def scan(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vlt, vs, v_onl, vgc, usabl
             smax[i] = best
             if best == NEG:
                 continue
+            thr = top_v[i, k - 1]  # thresholds held apart from the lists: cheap loads
             for j in range(m):  # columns ascending: a tie never displaces an entry (and
                 v = buf[j]  # NEG, below every entry, never enters)
-                if v > top_v[i, k - 1]:
+                if v > thr:
                     _insert(top_v, top_c, i, k, v, j)
-                if kc > 0 and v > col_v[base + j, kc - 1]:
+                    thr = top_v[i, k - 1]
+                if v > col_thr[base + j]:
                     _insert(col_v, col_r, base + j, kc, v, i)
+                    col_thr[base + j] = col_v[base + j, kc - 1]
     return count, smax, top_v, top_c, col_v, col_r
 
 
@@ -211,45 +216,105 @@ def _best_open(i, nl, ns, n_inp, n_onl, ngc, wait, nd, vlt, vs, v_onl, vgc, inp_
     return idx[at] if at >= 0 else -1
 
 
+@njit(parallel=True, cache=True)
+def _lists(rows, nl, ns, n_inp, n_onl, ngc, wait, nd, vlt, vs, v_onl, vgc, inp_table,
+           place_table, gbits, time_int, lang_int, add, ex_ptr, ex_col, idx, pos, size,
+           nchunks):
+    """Each given row's ``size`` best open columns (value desc, column asc; −1 padded), over
+    the compacted arrays, in parallel; as column numbers."""
+    nr, mc = rows.shape[0], idx.shape[0]
+    out_v = np.full((nr, size), NEG, np.int64)
+    out_c = np.full((nr, size), -1, np.int64)
+    step = (nr + nchunks - 1) // nchunks
+    for ch in prange(nchunks):
+        buf = np.empty(mc, np.int64)
+        lang = np.empty(mc, np.int64)
+        for r in range(ch * step, min(nr, (ch + 1) * step)):
+            i = rows[r]
+            _fill(i, nl, ns, n_inp, n_onl, ngc, wait, nd, vlt, vs, v_onl, vgc, inp_table,
+                  place_table, gbits, time_int, lang_int, add, buf, lang)
+            for e in range(ex_ptr[i], ex_ptr[i + 1]):
+                q = pos[ex_col[e]]
+                if q >= 0:
+                    buf[q] = NEG
+            for q in range(mc):  # open columns ascending: a tie never displaces an entry
+                v = buf[q]
+                if v > out_v[r, size - 1]:
+                    _insert(out_v, out_c, r, size, v, q)
+        for r in range(ch * step, min(nr, (ch + 1) * step)):
+            for t in range(size):
+                if out_c[r, t] >= 0:
+                    out_c[r, t] = idx[out_c[r, t]]
+    return out_c
+
+
+@njit(inline="always", cache=True)
+def _first_open(lst, r, rem):
+    """The first column of list row r with capacity left; −1 if none, −2 if the list is
+    full and all of it is taken (the row's best open column lies beyond it)."""
+    k = lst.shape[1]
+    for q in range(k):
+        c = lst[r, q]
+        if c < 0 or rem[c] > 0:
+            return c
+    return -2 if k > 0 else -1
+
+
 @njit(cache=True)
-def greedy(nl, ns, n_inp, n_onl, ngc, wait, nd, vlt, vs, v_onl, vgc,
-           inp_table, place_table, gbits, time_int, lang_int, ex_ptr, ex_col, order, top, rem):
+def greedy(nl, ns, n_inp, n_onl, ngc, wait, nd, vlt, vs, v_onl, vgc, inp_table,
+           place_table, gbits, time_int, lang_int, ex_ptr, ex_col, order, top, rem, batch,
+           size, nchunks):
     """Rows in ``order`` each take their best column (value desc, column asc) with capacity
     left in ``rem`` (decremented). ``top``: each row's best columns in that order (−1
-    padded); a row looks at the other columns only when all of these are full, and then
-    only at columns with capacity left (compacted again whenever a quarter have filled up)."""
+    padded). A row whose list is all taken needs its best open column: for each batch of
+    rows those are found in parallel up front (``size`` per row, over the columns open
+    then, which are compacted again whenever a quarter have filled up); a row that finds
+    all of them taken by the time its turn comes looks again on its own."""
     n = ns.shape[0]
     out = np.full(n, -1, np.int64)
-    k = top.shape[1]
+    which = np.full(n, -1, np.int64)
     idx, pos, c_vlt, c_vs, c_onl, c_gc, c_inp, c_place = _open(
         rem, vlt, vs, v_onl, vgc, inp_table, place_table)
     add = np.zeros(idx.shape[0], np.int64)  # NEG once a column fills up
     buf = np.empty(idx.shape[0], np.int64)
     lang = np.empty(idx.shape[0], np.int64)
     filled = 0
-    for i in order:
-        pick = -1
-        for q in range(k):
-            c = top[i, q]
-            if c < 0 or rem[c] > 0:
-                pick = c
-                break
-        if pick < 0 and k > 0 and top[i, k - 1] >= 0:
-            pick = _best_open(i, nl, ns, n_inp, n_onl, ngc, wait, nd, c_vlt, c_vs, c_onl, c_gc,
-                              c_inp, c_place, gbits, time_int, lang_int, add, buf, lang,
-                              ex_ptr, ex_col, idx, pos)
-        if pick < 0:
-            continue
-        rem[pick] -= 1
-        out[i] = pick
-        if rem[pick] == 0 and pos[pick] >= 0:
-            add[pos[pick]] = NEG
-            filled += 1
-            if 4 * filled > idx.shape[0] and idx.shape[0] > 64:
-                idx, pos, c_vlt, c_vs, c_onl, c_gc, c_inp, c_place = _open(
-                    rem, vlt, vs, v_onl, vgc, inp_table, place_table)
-                add = np.zeros(idx.shape[0], np.int64)
-                buf = np.empty(idx.shape[0], np.int64)
-                lang = np.empty(idx.shape[0], np.int64)
-                filled = 0
+    for b0 in range(0, order.shape[0], batch):
+        rows = order[b0 : b0 + batch]
+        nneed = 0
+        for i in rows:
+            nneed += _first_open(top, i, rem) == -2
+        need = np.empty(nneed, np.int64)
+        nneed = 0
+        for i in rows:
+            if _first_open(top, i, rem) == -2:
+                need[nneed] = i
+                which[i] = nneed
+                nneed += 1
+        lists = _lists(need, nl, ns, n_inp, n_onl, ngc, wait, nd, c_vlt, c_vs, c_onl, c_gc,
+                       c_inp, c_place, gbits, time_int, lang_int, add, ex_ptr, ex_col, idx,
+                       pos, size, nchunks)
+        for i in rows:
+            pick = _first_open(top, i, rem)
+            if pick == -2 and which[i] >= 0:
+                pick = _first_open(lists, which[i], rem)
+            if pick == -2:
+                pick = _best_open(i, nl, ns, n_inp, n_onl, ngc, wait, nd, c_vlt, c_vs, c_onl,
+                                  c_gc, c_inp, c_place, gbits, time_int, lang_int, add, buf,
+                                  lang, ex_ptr, ex_col, idx, pos)
+            which[i] = -1
+            if pick < 0:
+                continue
+            rem[pick] -= 1
+            out[i] = pick
+            if rem[pick] == 0 and pos[pick] >= 0:
+                add[pos[pick]] = NEG
+                filled += 1
+        if 4 * filled > idx.shape[0] and idx.shape[0] > 64:
+            idx, pos, c_vlt, c_vs, c_onl, c_gc, c_inp, c_place = _open(
+                rem, vlt, vs, v_onl, vgc, inp_table, place_table)
+            add = np.zeros(idx.shape[0], np.int64)
+            buf = np.empty(idx.shape[0], np.int64)
+            lang = np.empty(idx.shape[0], np.int64)
+            filled = 0
     return out

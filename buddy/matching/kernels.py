@@ -19,6 +19,8 @@ NEG = np.int64(np.iinfo(np.int64).min // 4)
 MODE = os.environ.get("BUDDY_KERNEL", "auto")  # "auto", "numba" or "numpy"
 # (MODE picks the scan kernels; the warm re-solve of late rounds uses numba whenever installed)
 NUMBA_PAIRS = 2_000_000  # "auto" compiles only for scans of at least this many pairs
+GREEDY_BATCH = 512  # rows of the greedy seed whose open columns are looked up in parallel
+GREEDY_LIST = 8  # … keeping each row's best this many
 _jit: ModuleType | None | bool = None
 
 
@@ -203,7 +205,8 @@ def greedy(enc: Encoded, active: np.ndarray, cap: np.ndarray, first: Scan,
     order = order[np.argsort(first.count[order], kind="stable")]
     if compiled and first.top is not None:
         a = _args(enc)
-        return numba_module().greedy(*a[:7], *a[8:12], *a[13:], order, first.top, rem)
+        return numba_module().greedy(*a[:7], *a[8:12], *a[13:], order, first.top, rem,
+                                     GREEDY_BATCH, GREEDY_LIST, _chunks(len(order)))
     out = np.full(n, -1, dtype=np.int64)
     for i in order:
         ok, score = enc.block(int(i), int(i) + 1)
