@@ -169,10 +169,12 @@ def certify(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vlt, vs, v_onl, vgc, bi
                 cnt += v > ci
                 bi = max(bi, v if v <= ci else NEG)
             if cnt > 0:
+                thr = max(ci, out_v[i, kv - 1])
                 for j in range(m):  # columns ascending: a tie never displaces an entry
                     v = buf[j]
-                    if v > ci and v > out_v[i, kv - 1]:
+                    if v > thr:
                         _insert(out_v, out_c, i, kv, v, j)
+                        thr = max(ci, out_v[i, kv - 1])
             nviol[i] = cnt
             best[i] = bi
     return nviol, out_v, out_c, best

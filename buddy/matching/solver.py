@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import kernels
-from .assignment import solve_components, solve_priced
+from .assignment import Memo, solve_components, solve_priced
 from .feasibility import Encoded
 
 Progress = Callable[[str], None]
@@ -199,12 +199,13 @@ def optimise(
     violated = n
     rest = np.where(first.rest > NEG, first.rest + big, NEG)
     cert = _Certificate(enc, active, usable, first.smax, compiled, rest)
+    memo = Memo()
     w = _pair_weights(enc, keys // m, keys % m) + big
     while True:
         rounds += 1
         rows, cols = keys // m, keys % m
         if violated:
-            match, p = _resolve(n, m, cap, rows, cols, w, match, p, violated, rounds, say)
+            match, p = _resolve(n, m, cap, rows, cols, w, match, p, violated, rounds, say, memo)
         t1 = time.perf_counter()
         cur = np.zeros(n, dtype=np.int64)
         sel = np.flatnonzero(match >= 0)
@@ -237,6 +238,7 @@ def _merge(
 def _resolve(
     n: int, m: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray, w: np.ndarray,
     match: np.ndarray | None, p: np.ndarray | None, violated: int, rounds: int, say: Progress,
+    memo: Memo | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Optimal matching and volunteer duals of the candidate graph (warm when few rows moved)."""
     t1 = time.perf_counter()
@@ -248,7 +250,7 @@ def _resolve(
                 f"{time.perf_counter() - t1:.1f}s")
             return warm[0], warm[1]
     start = p if violated <= START_SHARE * n else None
-    match, hint = solve_priced(n, m, cap, rows, cols, w, start, match)
+    match, hint = solve_priced(n, m, cap, rows, cols, w, start, match, memo)
     t2 = time.perf_counter()
     if hint is not None and not _is_optimal_pair(cap, rows, cols, w, match, hint):
         hint = None  # pragma: no cover - the solver's duals are optimal

@@ -172,3 +172,32 @@ def test_shared_heap_pops_in_order_and_grows() -> None:
         assert keys[node] == key
         out.append(int(key))
     assert out == sorted(keys.tolist())
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", range(20))
+def test_memo_reuses_only_unchanged_parts(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A part that comes back unchanged is not solved again; anything else is, and the
+    result is always exactly the memo-free one."""
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(8, 60)), int(rng.integers(3, 40))
+    rows, cols, w, cap = random_graph(rng, n, m, float(rng.uniform(0.05, 0.4)))
+    score = w - 100
+    wb = score + int(score.max()) * n + 1
+    monkeypatch.setattr(assignment, "DENSE_CELLS", 0)
+    lap = kernels.lap_module()
+    real, solved = lap.full_assignment, []
+    monkeypatch.setattr(lap, "full_assignment", lambda *a: solved.append(1) or real(*a))
+    fewer = rng.random(len(rows)) < 0.8  # last round's candidates: a subset
+    graphs = [(n, m, cap, rows[fewer], cols[fewer], wb[fewer]), (n, m, cap, rows, cols, wb)]
+    memo = assignment.Memo()
+    for graph in graphs:
+        fresh_match, fresh_price = assignment.solve_priced(*graph)
+        before = len(solved)
+        match, price = assignment.solve_priced(*graph, memo=memo)
+        assert np.array_equal(match, fresh_match) and np.array_equal(price, fresh_price)
+        mid = len(solved)
+        assert mid - before <= 2  # each of the two parts solved at most once
+        again, again_price = assignment.solve_priced(*graph, memo=memo)
+        assert np.array_equal(again, match) and np.array_equal(again_price, price)
+        assert len(solved) == mid  # the same parts again: nothing solved
