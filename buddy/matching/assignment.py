@@ -86,12 +86,16 @@ class Memo:
         self.parts: list[tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]] = []
 
     def solve(self, key: tuple[np.ndarray, ...], ncol: int) -> tuple[np.ndarray, ...]:
-        """``full_assignment`` of key = (rows, columns, indptr, indices, costs, start)."""
+        """``full_assignment`` of key = (indptr, indices, costs, start) over ``ncol`` columns.
+
+        The part's own numbering is all that matters: rows by degree, then by index, and
+        columns by index keep their order when the round numbers everything anew."""
+        key = (*key, np.array([ncol]))
         for k, (old, out) in enumerate(self.parts):
             if all(np.array_equal(a, b) for a, b in zip(old, key, strict=True)):
                 self.parts.insert(0, self.parts.pop(k))  # the most recently used first
                 return out
-        out = kernels.lap_module().full_assignment(key[2], key[3], key[4], ncol, key[5])
+        out = kernels.lap_module().full_assignment(key[0], key[1], key[2], ncol, key[3])
         self.parts = [(key, out), *self.parts][: self.size]
         return out
 
@@ -212,7 +216,7 @@ def _full(src: np.ndarray, dst: np.ndarray, cost: np.ndarray, src_in: np.ndarray
     if memo is None:
         x, v, u = lap.full_assignment(indptr, col, cst, len(ud), start)
     else:
-        x, v, u = memo.solve((us, ud, indptr, col, cst, start), len(ud))
+        x, v, u = memo.solve((indptr, col, cst, start), len(ud))
     if (x < 0).any():  # pragma: no cover - the Dulmage–Mendelsohn parts always saturate
         raise RuntimeError("no full matching in a Dulmage–Mendelsohn part")
     return us, ud[x], u, ud, v

@@ -19,7 +19,7 @@ CANDIDATES_K = 12  # best candidates kept per newcomer
 COLUMN_K = 2  # best newcomers kept per volunteer in the first scan
 VIOLATORS_K = 32  # best violating pairs added per newcomer and round (fewer rounds)
 VIOLATOR_BUDGET = 1_500_000  # … fewer per newcomer when many violate (memory, solve time)
-START_SHARE = 0.35  # start the searches from last round's prices when at most this share
+START_SHARE = 0.5  # start the searches from last round's prices when at most this share
 # of rows violated (earlier the prices are too far off to help)
 WARM_SHARE = 1 / 200  # re-optimise warm (numba) when at most this share of rows violated
 WARM_WORK = 200_000_000  # … and violated rows × graph nodes stays below this (else cold)
