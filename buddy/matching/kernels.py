@@ -194,15 +194,17 @@ def scan(enc: Encoded, active: np.ndarray, usable: np.ndarray, k: int, kc: int,
                 top_c if compiled else None)
 
 
-def greedy(enc: Encoded, active: np.ndarray, cap: np.ndarray, first: Scan,
-           compiled: bool) -> np.ndarray:
+def greedy(enc: Encoded, active: np.ndarray, cap: np.ndarray, first: Scan, compiled: bool,
+           most_first: bool = False) -> np.ndarray:
     """A greedy b-matching (column per row, −1: none): rows with the fewest feasible pairs
-    first (then by index), each takes its best usable column (value desc, column asc) with
-    capacity left. It seeds the candidates with a near-maximum matching."""
+    first (``most_first``: the most), then by index, each takes its best usable column
+    (value desc, column asc) with capacity left. It seeds the candidates with a near-maximum
+    matching."""
     n = enc.n
     rem = cap.astype(np.int64)
     order = np.flatnonzero(active & (first.smax > NEG))
-    order = order[np.argsort(first.count[order], kind="stable")]
+    count = first.count[order]
+    order = order[np.argsort(-count if most_first else count, kind="stable")]
     if compiled and first.top is not None:
         a = _args(enc)
         return numba_module().greedy(*a[:7], *a[8:12], *a[13:], order, first.top, rem,

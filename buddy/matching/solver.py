@@ -190,9 +190,18 @@ def optimise(
     compiled = kernels.use_numba(n * m)
     t0 = time.perf_counter()
     first = kernels.scan(enc, active, usable, k, COLUMN_K, compiled, BLOCK_ELEMENTS, say)
+    # greedy matchings seed the candidates with a near-maximum matching; when places are
+    # scarce a second one, different enough that the first round's optimum is already close
+    # (fewer, smaller rounds; with places to spare it costs more than it saves)
+    seeds = [first.rows * m + first.cols]
     match = kernels.greedy(enc, active, cap, first, compiled)
-    took = np.flatnonzero(match >= 0)
-    keys = _unique_keys(np.concatenate((first.rows * m + first.cols, took * m + match[took])))
+    greedy = [match]
+    if int(cap[usable].sum()) < int(active.sum()):
+        greedy.append(kernels.greedy(enc, active, cap, first, compiled, most_first=True))
+    for g in greedy:
+        took = np.flatnonzero(g >= 0)
+        seeds.append(took * m + g[took])
+    keys = _unique_keys(np.concatenate(seeds))
     say(f"scan done ({time.perf_counter() - t0:.1f}s), {len(keys):,} candidates")
     rounds = 0
     p = None

@@ -121,34 +121,36 @@ def test_scan_and_certify_identical(seed: int, many: bool) -> None:
                                            (12, False, 1, 300), (13, True, 2, 200)])
 def test_greedy_seed_is_the_spec_greedy_in_both_kernels(seed: int, many: bool, k: int,
                                                         m: int) -> None:
-    """Rows with the fewest feasible pairs (with any volunteer) go first (ties: lower index);
-    each active row takes its best usable pair (score desc, column asc) whose volunteer has
-    capacity left."""
+    """Rows with the fewest feasible pairs (with any volunteer) go first, or the most (ties:
+    lower index); each active row takes its best usable pair (score desc, column asc) whose
+    volunteer has capacity left."""
     # with 300 volunteers the compiled greedy compacts its open columns as they fill up
     enc = Encoded(parse_instance(random_instance(seed, 3 * m, m, many)))
     rng = np.random.default_rng(seed)
     active = rng.random(enc.n) < 0.9
     cap = enc.cap.astype(np.int64)
     usable = cap > 0
-    got = {}
-    for compiled in (True, False):
-        first = kernels.scan(enc, active, usable, k, 1, compiled, 1 << 21)
-        got[compiled] = kernels.greedy(enc, active, cap, first, compiled)
-    assert np.array_equal(got[True], got[False])
     ok, score = enc.block(0, enc.n)
     feasible = ok.sum(axis=1)
     ok &= usable[None, :] & active[:, None]
-    expect = np.full(enc.n, -1)
-    left = cap.copy()
-    for i in sorted(range(enc.n), key=lambda i: (int(feasible[i]), i)):
-        open_ = np.flatnonzero(ok[i] & (left > 0))
-        if len(open_):
-            j = open_[np.argmax(score[i, open_])]  # first maximum: the lowest column
-            expect[i], left[j] = j, left[j] - 1
-    assert np.array_equal(got[True], expect)
-    taken = np.flatnonzero(expect >= 0)
-    assert len(taken) > 10 and not active[expect < 0].all()
-    assert (np.bincount(expect[taken], minlength=enc.m) <= cap).all()
+    for most_first in (False, True):
+        got = {}
+        for compiled in (True, False):
+            first = kernels.scan(enc, active, usable, k, 1, compiled, 1 << 21)
+            got[compiled] = kernels.greedy(enc, active, cap, first, compiled, most_first)
+        assert np.array_equal(got[True], got[False])
+        expect = np.full(enc.n, -1)
+        left = cap.copy()
+        sign = -1 if most_first else 1
+        for i in sorted(range(enc.n), key=lambda i: (sign * int(feasible[i]), i)):
+            open_ = np.flatnonzero(ok[i] & (left > 0))
+            if len(open_):
+                j = open_[np.argmax(score[i, open_])]  # first maximum: the lowest column
+                expect[i], left[j] = j, left[j] - 1
+        assert np.array_equal(got[True], expect)
+        taken = np.flatnonzero(expect >= 0)
+        assert len(taken) > 10 and not active[expect < 0].all()
+        assert (np.bincount(expect[taken], minlength=enc.m) <= cap).all()
 
 
 @pytest.mark.parametrize("seed", range(5, 11))
