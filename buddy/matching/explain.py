@@ -158,18 +158,20 @@ def hints(inst: Instance, unmatched: list[Newcomer], limit: int = MAX_HINTS) -> 
         return d.borough if use_borough and d.borough is not None else d.id
 
     masks = {n.id: sum(1 << SLOTS.index(s) for s in n.availability) for n in unmatched}
-    left = [n for n in unmatched if n.availability]
-    out: list[Hint] = []
-    while left and len(out) < limit:
-        groups: dict[tuple[str, str], list[Newcomer]] = defaultdict(list)
-        for n in left:
+    groups: dict[tuple[str, str], list[Newcomer]] = defaultdict(list)
+    for n in unmatched:
+        if n.availability:
             for lang in n.spoken:
                 groups[(lang, area(n))].append(n)
+    found = {key: _greedy_slots([masks[n.id] for n in members])
+             for key, members in groups.items()}
+    out: list[Hint] = []
+    while groups and len(out) < limit:
         best: tuple[int, int, str, str] | None = None
         best_slots: tuple[str, ...] = ()
         best_members: list[Newcomer] = []
         for (lang, where), members in groups.items():
-            slots, covered = _greedy_slots([masks[n.id] for n in members])
+            slots, covered = found[(lang, where)]
             rank = (len(covered), lang != GERMAN, lang, where)
             if best is None or rank[:2] > best[:2] or (
                 rank[:2] == best[:2] and rank[2:] < best[2:]
@@ -183,7 +185,13 @@ def hints(inst: Instance, unmatched: list[Newcomer], limit: int = MAX_HINTS) -> 
         borough = where if use_borough else by_id[district].borough
         out.append(Hint(lang, district, best_slots, best[0], borough))
         taken = {n.id for n in best_members}
-        left = [n for n in left if n.id not in taken]
+        for key, members in list(groups.items()):  # only groups that lost someone change
+            if any(n.id in taken for n in members):
+                kept = [n for n in members if n.id not in taken]
+                if kept:
+                    groups[key], found[key] = kept, _greedy_slots([masks[n.id] for n in kept])
+                else:
+                    del groups[key], found[key]
     return out
 
 
