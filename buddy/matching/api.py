@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -16,6 +18,19 @@ from .result import Pair, Reason, Result, Summary, Unmatched
 from .solver import Progress, optimise
 
 DETAIL_PAIRS = 20_000_000  # compute nearest almost-fitting volunteers up to unmatched × m
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while many acyclic result objects are made: its
+    passes over everything already made were 60 % of building 13,180 pairs (0.25 → 0.10 s)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,16 +119,15 @@ def solve(
         cap[j] = max(0, cap[j] - 1)
         pinned_rows.append((i, j))
     outcome = optimise(enc, active, cap, progress)
-    pairs: list[Pair] = []
-    for i, j in pinned_rows:
-        pairs.append(_pair(inst, enc, i, j, pinned=True))
-    sel = np.flatnonzero(outcome.match >= 0)
-    pairs.extend(proposed_pairs(enc, sel, outcome.match[sel]))
     left = np.flatnonzero((outcome.match < 0) & active)
     if detail is None:
         detail = len(left) * enc.m <= DETAIL_PAIRS
-    unmatched = unmatched_codes(enc, left, outcome.has_feasible, detail)
-    hint_list = make_hints(inst, [news[i] for i in left])
+    with _gc_paused():
+        pairs = [_pair(inst, enc, i, j, pinned=True) for i, j in pinned_rows]
+        sel = np.flatnonzero(outcome.match >= 0)
+        pairs.extend(proposed_pairs(enc, sel, outcome.match[sel]))
+        unmatched = unmatched_codes(enc, left, outcome.has_feasible, detail)
+        hint_list = make_hints(inst, [news[i] for i in left])
     total = float(sum(p.score for p in pairs))
     summary = Summary(
         newcomers=len(news),

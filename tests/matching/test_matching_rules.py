@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 from typing import Any
 
 import pytest
@@ -284,3 +285,17 @@ def test_proposed_pairs_read_exactly_as_explain_pair() -> None:
         assert (p.components, p.score, p.reasons) == (ex.components, ex.score, ex.reasons)
     shared = {r.params["languages"][0] for p in built for r in p.reasons if r.code == "language"}
     assert shared - {"de", "ar"} and {p.components.place for p in built} - {0.0, 1.0}
+
+
+def test_solve_leaves_the_garbage_collector_as_it_found_it() -> None:
+    """solve() pauses the cyclic collector while it builds the result, then restores it."""
+    inst = instance([newcomer(f"n{k}") for k in range(3)], [volunteer()])
+    assert gc.isenabled()
+    assert solve(inst).summary.pairs == 1
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        solve(inst)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
