@@ -146,10 +146,14 @@ class Encoded:
         self.lang_codes = [GERMAN, *langs]
         self.words = words = max(1, (len(bit) + 63) // 64)
 
+        known: dict[frozenset[str], list[int]] = {}  # few distinct sets among many people
+
         def lang_mask(spoken: frozenset[str]) -> list[int]:
-            out = [0] * words
-            for c in spoken:
-                out[bit[c] // 64] |= 1 << (bit[c] % 64)
+            out = known.get(spoken)
+            if out is None:
+                out = known[spoken] = [0] * words
+                for c in spoken:
+                    out[bit[c] // 64] |= 1 << (bit[c] % 64)
             return out
 
         self.nl = np.array([lang_mask(p.spoken) for p in news], dtype=np.uint64).reshape(n, words)
