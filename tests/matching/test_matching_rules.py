@@ -10,6 +10,7 @@ import pytest
 
 from buddy.matching import (
     Weights,
+    api,
     check_pair,
     explain_pair,
     explain_unmatched,
@@ -288,14 +289,20 @@ def test_proposed_pairs_read_exactly_as_explain_pair() -> None:
 
 
 def test_solve_leaves_the_garbage_collector_as_it_found_it() -> None:
-    """solve() pauses the cyclic collector while it builds the result, then restores it."""
+    """solve() collects rarely while it runs, then restores the caller's thresholds — also
+    when runs overlap (the last one to end restores them) and when one fails."""
     inst = instance([newcomer(f"n{k}") for k in range(3)], [volunteer()])
-    assert gc.isenabled()
-    assert solve(inst).summary.pairs == 1
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        solve(inst)
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
+    before = gc.get_threshold()
+    seen = []
+    rare = api._rare_collections
+    with rare():
+        seen.append(gc.get_threshold())
+        assert solve(inst).summary.pairs == 1  # a run inside a run
+        seen.append(gc.get_threshold())
+    assert seen[0][0] > before[0] and seen[1] == seen[0]
+    assert gc.get_threshold() == before
+    with pytest.raises(KeyError):
+        solve(inst, pinned=[("nobody", "v1")])
+    with pytest.raises(ValueError), rare():
+        raise ValueError
+    assert gc.get_threshold() == before and rare.depth == 0
