@@ -4,7 +4,8 @@ Each row is one pass over all columns that writes every pair's value (or NEG whe
 broken) into a row buffer, without branches and with contiguous loads only, so the compiler
 vectorises it (about 0.6 ns a pair on one core); a second pass over the buffer uses the few
 pairs that matter. Testing every column was measured faster than walking per-language lists
-of columns, whose gathered loads cost 7–15 ns a pair.
+of columns, whose gathered loads cost 7–15 ns a pair. ``greedy`` seeds the candidates with a
+greedy matching built from the same passes.
 """
 
 from __future__ import annotations
@@ -178,7 +179,6 @@ def certify(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vlt, vs, v_onl, vgc, bi
             nviol[i] = cnt
             best[i] = bi
     return nviol, out_v, out_c, best
-
 
 
 @njit(cache=True)
