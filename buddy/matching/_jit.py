@@ -199,18 +199,26 @@ def _open(rem, vlt, vs, v_onl, vgc, inp_table, place_table):
             np.ascontiguousarray(inp_table[:, idx]), np.ascontiguousarray(place_table[:, idx]))
 
 
-@njit(cache=True)
-def _best_open(i, nl, ns, n_inp, n_onl, ngc, wait, nd, vlt, vs, v_onl, vgc, inp_table,
-               place_table, gbits, time_int, lang_int, add, buf, lang, ex_ptr, ex_col, idx,
-               pos):
-    """Row i's best open column (value desc, column asc) over the compacted arrays; −1: none.
-    A function of its own, not inlined: its loops then vectorise as the scan's do."""
+@njit(inline="always", cache=True)
+def _fill_open(i, nl, ns, n_inp, n_onl, ngc, wait, nd, vlt, vs, v_onl, vgc, inp_table,
+               place_table, gbits, time_int, lang_int, add, buf, lang, ex_ptr, ex_col, pos):
+    """``_fill`` over the compacted open columns, with row i's excluded pairs struck."""
     _fill(i, nl, ns, n_inp, n_onl, ngc, wait, nd, vlt, vs, v_onl, vgc, inp_table,
           place_table, gbits, time_int, lang_int, add, buf, lang)
     for e in range(ex_ptr[i], ex_ptr[i + 1]):
         q = pos[ex_col[e]]
         if q >= 0:
             buf[q] = NEG
+
+
+@njit(cache=True)
+def _best_open(i, nl, ns, n_inp, n_onl, ngc, wait, nd, vlt, vs, v_onl, vgc, inp_table,
+               place_table, gbits, time_int, lang_int, add, buf, lang, ex_ptr, ex_col, idx,
+               pos):
+    """Row i's best open column (value desc, column asc) over the compacted arrays; −1: none.
+    A function of its own, not inlined: its loops then vectorise as the scan's do."""
+    _fill_open(i, nl, ns, n_inp, n_onl, ngc, wait, nd, vlt, vs, v_onl, vgc, inp_table,
+               place_table, gbits, time_int, lang_int, add, buf, lang, ex_ptr, ex_col, pos)
     best, at = NEG, -1
     for q in range(buf.shape[0]):
         if buf[q] > best:
@@ -233,12 +241,9 @@ def _lists(rows, nl, ns, n_inp, n_onl, ngc, wait, nd, vlt, vs, v_onl, vgc, inp_t
         lang = np.empty(mc, np.int64)
         for r in range(ch * step, min(nr, (ch + 1) * step)):
             i = rows[r]
-            _fill(i, nl, ns, n_inp, n_onl, ngc, wait, nd, vlt, vs, v_onl, vgc, inp_table,
-                  place_table, gbits, time_int, lang_int, add, buf, lang)
-            for e in range(ex_ptr[i], ex_ptr[i + 1]):
-                q = pos[ex_col[e]]
-                if q >= 0:
-                    buf[q] = NEG
+            _fill_open(i, nl, ns, n_inp, n_onl, ngc, wait, nd, vlt, vs, v_onl, vgc, inp_table,
+                       place_table, gbits, time_int, lang_int, add, buf, lang, ex_ptr, ex_col,
+                       pos)
             for q in range(mc):  # open columns ascending: a tie never displaces an entry
                 v = buf[q]
                 if v > out_v[r, size - 1]:
@@ -283,17 +288,14 @@ def greedy(nl, ns, n_inp, n_onl, ngc, wait, nd, vlt, vs, v_onl, vgc, inp_table,
     filled = 0
     for b0 in range(0, order.shape[0], batch):
         rows = order[b0 : b0 + batch]
-        nneed = 0
-        for i in rows:
-            nneed += _first_open(top, i, rem) == -2
-        need = np.empty(nneed, np.int64)
+        need = np.empty(rows.shape[0], np.int64)
         nneed = 0
         for i in rows:
             if _first_open(top, i, rem) == -2:
                 need[nneed] = i
                 which[i] = nneed
                 nneed += 1
-        lists = _lists(need, nl, ns, n_inp, n_onl, ngc, wait, nd, c_vlt, c_vs, c_onl, c_gc,
+        lists = _lists(need[:nneed], nl, ns, n_inp, n_onl, ngc, wait, nd, c_vlt, c_vs, c_onl, c_gc,
                        c_inp, c_place, gbits, time_int, lang_int, add, ex_ptr, ex_col, idx,
                        pos, size, nchunks)
         for i in rows:
