@@ -62,9 +62,17 @@ def _potentials(
     n: int, m: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray, w: np.ndarray,
     match: np.ndarray, hint: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Optimal volunteer duals p ≥ 0 from the residual graph: shortest distances, by one
-    Dijkstra when ``hint`` (any optimal prices, e.g. the solver's) makes every reduced cost
-    non-negative, else by a vectorised Bellman–Ford. Both give the same distances."""
+    """Smallest optimal volunteer duals p ≥ 0: shortest distances in the residual graph, by
+    one compiled Dijkstra when ``hint`` (any optimal prices, e.g. the solver's) is optimal
+    with ``match`` (checked), else by a vectorised Bellman–Ford. Both give the same prices."""
+    mod = kernels.duals_module()
+    if hint is not None and mod is not None:
+        p = mod.smallest_prices(rows.astype(np.int64, copy=False),
+                                cols.astype(np.int64, copy=False), w.astype(np.int64),
+                                match.astype(np.int64, copy=False),
+                                cap.astype(np.int64, copy=False), hint.astype(np.int64))
+        if len(p) == m:
+            return p
     t = n + m
     matched_edge = match[rows] == cols
     load = np.bincount(match[match >= 0], minlength=m)
@@ -81,28 +89,8 @@ def _potentials(
     cost = np.concatenate((
         -w[~matched_edge], w[matched_edge], np.zeros(len(src) - len(rows), dtype=np.int64),
     ))
-    d = _johnson(n, t, src, dst, cost, w, rows, cols, match, hint)
-    if d is None:
-        d = _bellman_ford(t, src, dst, cost)
+    d = _bellman_ford(t, src, dst, cost)
     return np.maximum(0, d[t] - d[n : n + m])
-
-
-def _johnson(n: int, t: int, src: np.ndarray, dst: np.ndarray, cost: np.ndarray,
-             w: np.ndarray, rows: np.ndarray, cols: np.ndarray, match: np.ndarray,
-             hint: np.ndarray | None) -> np.ndarray | None:
-    """Distances by Dijkstra with the hint's potentials, or None (no hint, no numba, or a
-    negative reduced cost)."""
-    mod = kernels.duals_module()
-    if hint is None or mod is None:
-        return None
-    pi = np.zeros(t + 1, dtype=np.int64)
-    tight = match[rows] == cols
-    pi[rows[tight]] = w[tight] - hint[cols[tight]]
-    pi[n:t] = -hint
-    if (cost + pi[src] - pi[dst] < 0).any():
-        return None
-    indptr, order = kernels.lap_module().group(src.astype(np.int64, copy=False), t + 1)
-    return mod.distances(indptr, dst[order].astype(np.int64), cost[order], pi)
 
 
 def _bellman_ford(t: int, src: np.ndarray, dst: np.ndarray, cost: np.ndarray) -> np.ndarray:
@@ -261,9 +249,7 @@ def _resolve(
     start = p if violated <= START_SHARE * n else None
     match, hint = solve_priced(n, m, cap, rows, cols, w, start, match, memo)
     t2 = time.perf_counter()
-    if hint is not None and not _is_optimal_pair(cap, rows, cols, w, match, hint):
-        hint = None  # pragma: no cover - the solver's duals are optimal
-    p = _potentials(n, m, cap, rows, cols, w, match, hint)
+    p = _potentials(n, m, cap, rows, cols, w, match, hint)  # checks the hint first
     say(f"round {rounds}: solve {t2 - t1:.1f}s, duals {time.perf_counter() - t2:.1f}s")
     return match, p
 

@@ -51,7 +51,16 @@ def test_split_solution_is_optimal_and_agrees_with_the_other_paths(
     assert solver._is_optimal_pair(cap, rows, cols, wb, again, price)
     # … and from them one Dijkstra finds the same (minimal) prices as Bellman–Ford
     fast = solver._potentials(n, m, cap, rows, cols, wb, again, hint=price)
-    assert (fast == solver._potentials(n, m, cap, rows, cols, wb, again)).all()
+    slow = solver._potentials(n, m, cap, rows, cols, wb, again)
+    assert (fast == slow).all()
+    # a hint that is not optimal is refused by the compiled check, and the prices stay right
+    for j in np.flatnonzero(cap > 0)[:1]:  # a price on a place left free, or above a gain
+        wrong = price.copy()
+        wrong[j] += 1 + int(wb.max())
+        args = (rows, cols, wb, again, cap, wrong)
+        refused = kernels.duals_module().smallest_prices(*(a.astype(np.int64) for a in args))
+        assert len(refused) == 0
+        assert (solver._potentials(n, m, cap, rows, cols, wb, again, hint=wrong) == slow).all()
     # searches started from other prices (last round's) reach the same optimum, proven
     with monkeypatch.context() as mp:
         mp.setattr(assignment, "DENSE_CELLS", 0)
