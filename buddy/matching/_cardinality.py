@@ -131,3 +131,32 @@ def alternating_reach(indptr, indices, mr, mc):  # pragma: no cover - compiled
                 queue[tail] = r2
                 tail += 1
     return row_in, col_in
+
+
+@njit(cache=True)
+def edge_components(rows, cols, nrow, ncol):  # pragma: no cover - compiled
+    """Connected components of the bipartite graph (rows, then columns as nodes): the number
+    of components and each edge's component (numbered by first appearance among the edges)."""
+    parent = np.arange(nrow + ncol)
+    for e in range(len(rows)):
+        a, b = rows[e], nrow + cols[e]
+        while parent[a] != a:  # path halving
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        while parent[b] != b:
+            parent[b] = parent[parent[b]]
+            b = parent[b]
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    label = np.full(nrow + ncol, -1, np.int64)
+    out = np.empty(len(rows), np.int64)
+    ncomp = 0
+    for e in range(len(rows)):
+        a = rows[e]
+        while parent[a] != a:
+            a = parent[a]
+        if label[a] < 0:
+            label[a] = ncomp
+            ncomp += 1
+        out[e] = label[a]
+    return ncomp, out

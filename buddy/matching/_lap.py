@@ -173,6 +173,8 @@ def _release(indptr, indices, cost, x, y, xcost, v):  # pragma: no cover - compi
     difference — the usual Dijkstra potential update, which keeps all reduced costs ≥ 0.
     """
     nrow, ncol = len(x), len(y)
+    if not ((y < 0) & (v < 0)).any():
+        return
     cnt = np.zeros(ncol + 1, np.int64)  # edges by column (the transpose)
     for e in range(len(indices)):
         cnt[indices[e] + 1] += 1

@@ -123,12 +123,14 @@ def _assign(nr: int, ncol: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndar
         dense[x.er, x.ec] = x.cost.astype(np.float64)
         ri, ci = linear_sum_assignment(dense)
     elif kernels.cardinality_module() is not None:
-        guess = None
+        guess = gain = None
         if start is not None:  # last round's prices where they are on the scale of scores
             span = x.top - int(w.min())
             guess = np.where(start[x.ucols] <= span, start[x.ucols], 0)
             guess = np.repeat(guess, np.diff(x.offset))
-        ri, ci, place_price = _split(x, r, total, guess, before, memo)
+            if before is not None:
+                gain = _gains(nr, rows, cols, w, start, before)[x.urows]
+        ri, ci, place_price = _split(x, r, total, guess, before, memo, gain)
         price = np.zeros(ncol, dtype=np.int64)
         copies = np.diff(x.offset)
         np.maximum.at(price, np.repeat(x.ucols, copies), place_price)
@@ -148,9 +150,19 @@ def _assign(nr: int, ncol: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndar
     return match, price
 
 
+def _gains(nr: int, rows: np.ndarray, cols: np.ndarray, w: np.ndarray, start: np.ndarray,
+           before: np.ndarray) -> np.ndarray:
+    """Each newcomer's weight minus price on last round's pair (0 without one, or when its
+    pair is no candidate or loses at these prices): a newcomer's dual, to start from."""
+    gain = np.zeros(nr, dtype=np.int64)
+    own = before[rows] == cols
+    gain[rows[own]] = np.maximum(0, w[own] - start[cols[own]])
+    return gain
+
+
 def _split(x: _Expanded, r: int, total: int, guess: np.ndarray | None = None,
-           before: np.ndarray | None = None, memo: Memo | None = None
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+           before: np.ndarray | None = None, memo: Memo | None = None,
+           gain: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Matched (row, place) pairs via a maximum matching and the Dulmage–Mendelsohn split,
     and each place's optimal price (in weight units). ``before``: last round's volunteer per
     newcomer, where the maximum matching starts (the split does not depend on it).
@@ -173,7 +185,7 @@ def _split(x: _Expanded, r: int, total: int, guess: np.ndarray | None = None,
     row_out, col_out = mod.alternating_reach(indptr, ec, mr, mc)
     del indptr, ec, mr, mc
     # places reached from left-out rows, as rows of their own full matching
-    places_a, ca, u_a, _, _ = _full(x.ec, x.er, x.cost, col_out, row_out, None, memo)
+    places_a, ca, u_a, _, _ = _full(x.ec, x.er, x.cost, col_out, row_out, gain, memo)
     rb, cb, _, places_b, v_b = _full(x.er, x.ec, x.cost, ~row_out, ~col_out, guess, memo)
     price = np.zeros(total, dtype=np.int64)
     price[places_a] = x.top - u_a
@@ -228,6 +240,19 @@ def solve_components(n: int, m: int, cap: np.ndarray, rows: np.ndarray, cols: np
     return solve_priced(n, m, cap, rows, cols, w)[0]
 
 
+def _edge_components(n: int, m: int, rows: np.ndarray, cols: np.ndarray
+                     ) -> tuple[int, np.ndarray]:
+    """Number of connected components that hold an edge, and each edge's (0, 1, …)."""
+    mod = kernels.cardinality_module() if len(rows) >= COMPILED_EDGES else None
+    if mod is not None:
+        return mod.edge_components(rows.astype(np.int64, copy=False),
+                                   cols.astype(np.int64, copy=False), n, m)
+    graph = sp.coo_matrix((np.ones(len(rows)), (rows, n + cols)), shape=(n + m, n + m))
+    label = connected_components(graph, directed=False)[1]
+    distinct, elabel = np.unique(label[rows], return_inverse=True)
+    return len(distinct), elabel
+
+
 def solve_priced(n: int, m: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray,
                  w: np.ndarray, start: np.ndarray | None = None,
                  before: np.ndarray | None = None, memo: Memo | None = None
@@ -239,12 +264,9 @@ def solve_priced(n: int, m: int, cap: np.ndarray, rows: np.ndarray, cols: np.nda
     parts solved before, reused when they come back unchanged."""
     if not len(rows):
         return np.full(n, -1, dtype=np.int64), np.zeros(m, dtype=np.int64)
-    graph = sp.coo_matrix((np.ones(len(rows)), (rows, n + cols)), shape=(n + m, n + m))
-    ncomp, label = connected_components(graph, directed=False)
-    del graph  # 16 bytes per edge, not needed while the parts are solved (peak memory)
+    ncomp, elabel = _edge_components(n, m, rows, cols)
     if ncomp <= 1:
         return _assign(n, m, cap, rows, cols, w, start, before, memo)
-    elabel = label[rows]
     sizes = np.bincount(elabel, minlength=ncomp)
     big = np.flatnonzero(sizes > COMPONENT_ROWS)
     match = np.full(n, -1, dtype=np.int64)
