@@ -5,7 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from scipy.sparse.csgraph import maximum_bipartite_matching, min_weight_full_bipartite_matching
+from scipy.sparse.csgraph import (
+    connected_components,
+    maximum_bipartite_matching,
+    min_weight_full_bipartite_matching,
+)
 from test_matching_warm import random_graph
 
 from buddy.matching import assignment, kernels, solver
@@ -210,3 +214,31 @@ def test_memo_reuses_only_unchanged_parts(seed: int, monkeypatch: pytest.MonkeyP
         again, again_price = assignment.solve_priced(*graph, memo=memo)
         assert np.array_equal(again, match) and np.array_equal(again_price, price)
         assert len(solved) == mid  # the same parts again: nothing solved
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", range(20))
+def test_compiled_components_match_scipy_and_split_the_same_optimum(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The compiled union-find finds SciPy's components (numbered by first edge), and solving
+    the big ones apart gives the optimum of solving everything at once."""
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(5, 80)), int(rng.integers(3, 60))
+    rows, cols, w, cap = random_graph(rng, n, m, float(rng.uniform(0.005, 0.08)))
+    ncomp, label = mod.edge_components(rows, cols, n, m)
+    graph = sp.coo_matrix((np.ones(len(rows)), (rows, n + cols)), shape=(n + m, n + m))
+    ref = connected_components(graph, directed=False)[1][rows]
+    assert ncomp == len(set(ref.tolist()))
+    for a in range(ncomp):  # the same partition of the edges, numbered by first appearance
+        assert len(set(ref[label == a].tolist())) == 1
+    assert [int(x) for x in dict.fromkeys(label.tolist())] == list(range(ncomp))
+    score = w - 100
+    wb = score + int(score.max()) * n + 1
+    monkeypatch.setattr(assignment, "DENSE_CELLS", 0)
+    whole, _ = assignment.solve_priced(n, m, cap, rows, cols, wb)
+    monkeypatch.setattr(assignment, "COMPILED_EDGES", 0)
+    monkeypatch.setattr(assignment, "COMPONENT_ROWS", 2)
+    apart, price = assignment.solve_priced(n, m, cap, rows, cols, wb)
+    assert price is not None and solver._is_optimal_pair(cap, rows, cols, wb, apart, price)
+    assert int(wb[apart[rows] == cols].sum()) == int(wb[whole[rows] == cols].sum())
