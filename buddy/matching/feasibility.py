@@ -160,8 +160,13 @@ class Encoded:
         self.vl = np.array([lang_mask(p.spoken) for p in vols], dtype=np.uint64).reshape(m, words)
         self.n_all_de = bool(np.all(self.nl[:, 0] & np.uint64(1))) if n else True
 
+        slot_masks: dict[tuple[str, ...], int] = {}
+
         def slot_mask(slots: tuple[str, ...]) -> int:
-            return sum(1 << SLOT_INDEX[s] for s in slots)
+            out = slot_masks.get(slots)
+            if out is None:
+                out = slot_masks[slots] = sum(1 << SLOT_INDEX[s] for s in slots)
+            return out
 
         self.ns = np.array([slot_mask(p.availability) for p in news], dtype=np.uint32)
         self.vs = np.array([slot_mask(p.availability) for p in vols], dtype=np.uint32)
@@ -171,8 +176,8 @@ class Encoded:
         self.vm = np.array([_MODE_BITS[p.mode] for p in vols], dtype=np.uint8)
         self.vmax = np.array([p.max_km for p in vols], dtype=np.float64)
         self.cap = np.array([p.capacity for p in vols], dtype=np.int64)
-        self.ngc = np.array([_gcode(p.gender, p.buddy_gender) for p in news], dtype=np.intp)
-        self.vgc = np.array([_gcode(p.gender, p.buddy_gender) for p in vols], dtype=np.intp)
+        self.ngc = np.array([_GCODE[p.gender, p.buddy_gender] for p in news], dtype=np.intp)
+        self.vgc = np.array([_GCODE[p.gender, p.buddy_gender] for p in vols], dtype=np.intp)
         self.gender_table = _gender_table()
         self.gender_free = bool(
             np.all(self.gender_table[np.unique(self.ngc)][:, np.unique(self.vgc)])
@@ -270,8 +275,8 @@ class Encoded:
                 "excluded": excl}
 
 
-def _gcode(gender: str, buddy_gender: str) -> int:
-    return GENDERS.index(gender) * len(BUDDY_GENDERS) + BUDDY_GENDERS.index(buddy_gender)
+_GCODE = {(g, b): a * len(BUDDY_GENDERS) + c
+          for a, g in enumerate(GENDERS) for c, b in enumerate(BUDDY_GENDERS)}
 
 
 def _gender_table() -> np.ndarray:
