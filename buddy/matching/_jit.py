@@ -2,10 +2,11 @@
 
 Each row is one pass over all columns that writes every pair's value (or NEG when a rule is
 broken) into a row buffer, without branches and with contiguous loads only, so the compiler
-vectorises it (about 0.6 ns a pair on one core); a second pass over the buffer uses the few
-pairs that matter. Testing every column was measured faster than walking per-language lists
-of columns, whose gathered loads cost 7–15 ns a pair. ``greedy`` seeds the candidates with a
-greedy matching built from the same passes.
+vectorises it (about 0.6 ns a pair on one core); in the scan a second branch-free pass
+lists the feasible columns (about a tenth), and only those are ranked. Testing every column
+was measured faster than walking per-language lists of columns, whose gathered loads cost
+7–15 ns a pair. ``greedy`` seeds the candidates with a greedy matching built from the same
+passes.
 """
 
 from __future__ import annotations
@@ -97,34 +98,34 @@ def scan(nl, ns, n_inp, n_onl, ngc, wait, nd, active, vlt, vs, v_onl, vgc, usabl
         base = ch * m
         buf = np.empty(m, np.int64)
         lang = np.empty(m, np.int64)
+        idx = np.empty(m + 1, np.int64)
         for i in range(ch * step, min(n, (ch + 1) * step)):
             _fill(i, nl, ns, n_inp, n_onl, ngc, wait, nd, vlt, vs, v_onl, vgc, inp_table,
                   place_table, gbits, time_int, lang_int, zero, buf, lang)
             for e in range(ex_ptr[i], ex_ptr[i + 1]):
                 buf[ex_col[e]] = NEG
             cnt = 0
-            for j in range(m):
+            for j in range(m):  # the feasible columns, ascending, without a branch
+                idx[cnt] = j
                 cnt += buf[j] != NEG
             count[i] = cnt
-            if not active[i] or cnt == 0:
+            if not active[i]:
                 continue
             best = NEG
-            for j in range(m):
-                v = buf[j] if usable[j] else NEG
-                buf[j] = v
-                best = max(best, v)
-            smax[i] = best
-            if best == NEG:
-                continue
             thr = top_v[i, k - 1]  # thresholds held apart from the lists: cheap loads
-            for j in range(m):  # columns ascending: a tie never displaces an entry (and
-                v = buf[j]  # NEG, below every entry, never enters)
+            for q in range(cnt):  # columns ascending: a tie never displaces an entry
+                j = idx[q]
+                if not usable[j]:
+                    continue
+                v = buf[j]
+                best = max(best, v)
                 if v > thr:
                     _insert(top_v, top_c, i, k, v, j)
                     thr = top_v[i, k - 1]
                 if v > col_thr[base + j]:
                     _insert(col_v, col_r, base + j, kc, v, i)
                     col_thr[base + j] = col_v[base + j, kc - 1]
+            smax[i] = best
     return count, smax, top_v, top_c, col_v, col_r
 
 
