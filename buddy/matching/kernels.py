@@ -250,13 +250,19 @@ def _exclusions(enc: Encoded, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return np.searchsorted(kr, np.arange(enc.n + 1)).astype(np.int64), kc.astype(np.int64)
 
 
+def key_starts(keys: np.ndarray, n: int, m: int) -> np.ndarray:
+    """Where each row's pairs start among sorted keys row·m + column (n + 1 entries)."""
+    return np.searchsorted(keys, np.arange(n + 1, dtype=np.int64) * max(m, 1)).astype(np.int64)
+
+
 def certify(enc: Encoded, active: np.ndarray, bigp: np.ndarray, smax: np.ndarray,
             cur: np.ndarray, kv: int, compiled: bool, block: int, say=None,
-            cols: np.ndarray | None = None, keys: np.ndarray | None = None) -> Found:
+            cols: np.ndarray | None = None, keys: np.ndarray | None = None,
+            kptr: np.ndarray | None = None) -> Found:
     """Pairs with score + bigp[col] > cur[row]; each active row's count and kv best of them.
 
     ``cols`` (sorted) limits the pass to those columns; pairs in ``keys`` (sorted candidate
-    keys) are skipped.
+    keys) are skipped; ``kptr``, where each row's keys start, is found when not given.
     """
     n, m = enc.n, enc.m
     sel = np.arange(m) if cols is None else cols
@@ -274,9 +280,10 @@ def certify(enc: Encoded, active: np.ndarray, bigp: np.ndarray, smax: np.ndarray
             a[14] = np.ascontiguousarray(a[14][:, cols])
             a[18], a[19] = _exclusions(enc, cols)
         width = max(m, 1)
-        kptr = np.searchsorted(keys, np.arange(n + 1, dtype=np.int64) * width)
+        if kptr is None:
+            kptr = key_starts(keys, n, m)
         nviol, out_v, out_c, best = numba_module().certify(
-            *a, smax, cur, kv + 1, keys.astype(np.int64, copy=False), kptr.astype(np.int64),
+            *a, smax, cur, kv + 1, keys.astype(np.int64, copy=False), kptr,
             np.int64(width), _local(m, cols), _chunks(n))
         more = nviol > kv
         best[more] = out_v[more, kv]  # the best violator left out

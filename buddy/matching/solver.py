@@ -139,8 +139,9 @@ class _Certificate:
         enc, active, m = self.enc, self.active, self.enc.m
         bigp = np.where(self.usable, big - p, NEG)
         full = active & ((self.seen < 0) | (cur < self.bound))
+        kptr = kernels.key_starts(keys, enc.n, m) if self.compiled else None
         whole = kernels.certify(enc, full, bigp, self.smax, cur, kv, self.compiled,
-                                BLOCK_ELEMENTS, say, keys=keys)
+                                BLOCK_ELEMENTS, say, keys=keys, kptr=kptr)
         found = [whole]
         ncols = 0
         for t, pt in self.p_at.items():
@@ -149,7 +150,7 @@ class _Certificate:
             if group.any() and len(lowered):
                 ncols += len(lowered)
                 f = kernels.certify(enc, group, bigp, self.smax, cur, kv, self.compiled,
-                                    BLOCK_ELEMENTS, say, cols=lowered, keys=keys)
+                                    BLOCK_ELEMENTS, say, cols=lowered, keys=keys, kptr=kptr)
                 found.append(f)
                 self.bound[group] = np.maximum(self.bound[group], f.best[group])
                 pt[lowered] = p[lowered]
