@@ -165,7 +165,9 @@ def _split(x: _Expanded, r: int, total: int, guess: np.ndarray | None = None,
            gain: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Matched (row, place) pairs via a maximum matching and the Dulmage–Mendelsohn split,
     and each place's optimal price (in weight units). ``before``: last round's volunteer per
-    newcomer, where the maximum matching starts (the split does not depend on it).
+    newcomer, where the maximum matching starts (the split does not depend on it);
+    ``guess`` and ``gain``: last round's place prices and newcomer duals, where the two
+    parts' searches start (any values give the same optimum).
 
     Rows that some maximum matching leaves out compete only for their neighbour places, and
     every maximum matching fills all of those places with them; every other row is matched in
