@@ -59,7 +59,7 @@ def _pop(key, heap, pos, size):  # pragma: no cover - compiled
     return top, size
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def full_assignment(indptr, indices, cost, ncol, v0):  # pragma: no cover - compiled
     """Column per row of a min-cost matching that matches every row (-1: none possible),
     with optimal duals: column potentials v ≤ 0 (0 on unmatched columns) and row potentials

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,26 +79,54 @@ class Memo:
     """The last solved parts of a round's candidate graph, kept for the next round: when a
     part comes back with exactly the same edges, costs and starting prices, its solution is
     reused (late rounds add pairs mostly on one side of the split; at 100,000 scarce the
-    other side, 2.3 million edges, came back unchanged in each of eight rounds)."""
+    other side, 2.3 million edges, came back unchanged in each of eight rounds).
+
+    A part's own numbering is all that matters: rows by degree, then by index, and columns
+    by index keep their order when the round numbers everything anew."""
 
     def __init__(self, size: int = 2) -> None:
         """Remember up to ``size`` parts."""
         self.size = size
         self.parts: list[tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]] = []
 
-    def solve(self, key: tuple[np.ndarray, ...], ncol: int) -> tuple[np.ndarray, ...]:
-        """``full_assignment`` of key = (indptr, indices, costs, start) over ``ncol`` columns.
-
-        The part's own numbering is all that matters: rows by degree, then by index, and
-        columns by index keep their order when the round numbers everything anew."""
-        key = (*key, np.array([ncol]))
+    def get(self, key: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...] | None:
+        """The solution remembered for key = (indptr, indices, costs, ncol, start), or None."""
         for k, (old, out) in enumerate(self.parts):
             if all(np.array_equal(a, b) for a, b in zip(old, key, strict=True)):
                 self.parts.insert(0, self.parts.pop(k))  # the most recently used first
                 return out
-        out = kernels.lap_module().full_assignment(key[0], key[1], key[2], ncol, key[3])
+        return None
+
+    def put(self, key: tuple[np.ndarray, ...], out: tuple[np.ndarray, ...]) -> None:
+        """Remember a part's solution (the oldest one beyond ``size`` is forgotten)."""
         self.parts = [(key, out), *self.parts][: self.size]
-        return out
+
+
+_pool: ThreadPoolExecutor | None = None
+
+
+def _assignments(keys: list[tuple], memo: Memo | None) -> list[tuple[np.ndarray, ...]]:
+    """``full_assignment`` of each part (key = indptr, indices, costs, ncol, start): parts
+    the memo does not hold are solved two at a time, one on a worker thread (the compiled
+    solver releases the GIL), so both cores work."""
+    global _pool
+    lap = kernels.lap_module()
+    outs = [memo.get(key) if memo is not None else None for key in keys]
+    todo = [a for a, out in enumerate(outs) if out is None]
+    while todo:
+        if len(todo) > 1:
+            if _pool is None:
+                _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="buddy-lap")
+            side = _pool.submit(lap.full_assignment, *keys[todo[1]])
+            outs[todo[0]] = lap.full_assignment(*keys[todo[0]])
+            outs[todo[1]] = side.result()
+        else:
+            outs[todo[0]] = lap.full_assignment(*keys[todo[0]])
+        if memo is not None:
+            for a in todo[:2]:
+                memo.put(keys[a], outs[a])
+        todo = todo[2:]
+    return outs  # type: ignore[return-value]
 
 
 def _assign(nr: int, ncol: int, cap: np.ndarray, rows: np.ndarray, cols: np.ndarray,
@@ -187,8 +216,11 @@ def _split(x: _Expanded, r: int, total: int, guess: np.ndarray | None = None,
     row_out, col_out = mod.alternating_reach(indptr, ec, mr, mc)
     del indptr, ec, mr, mc
     # places reached from left-out rows, as rows of their own full matching
-    places_a, ca, u_a, _, _ = _full(x.ec, x.er, x.cost, col_out, row_out, gain, memo)
-    rb, cb, _, places_b, v_b = _full(x.er, x.ec, x.cost, ~row_out, ~col_out, guess, memo)
+    a = _part(x.ec, x.er, x.cost, col_out, row_out, gain)
+    b = _part(x.er, x.ec, x.cost, ~row_out, ~col_out, guess)
+    (places_a, ca, u_a, _, _), (rb, cb, _, places_b, v_b) = (
+        _matched(us, ud, out) for (us, ud, _), out in zip(
+            (a, b), _assignments([a[2], b[2]], memo), strict=True))
     price = np.zeros(total, dtype=np.int64)
     price[places_a] = x.top - u_a
     price[places_b] = -v_b
@@ -214,23 +246,26 @@ def _places(x: _Expanded, before: np.ndarray | None) -> np.ndarray:
     return start
 
 
-def _full(src: np.ndarray, dst: np.ndarray, cost: np.ndarray, src_in: np.ndarray,
-          dst_in: np.ndarray, dst_price: np.ndarray | None = None, memo: Memo | None = None
-          ) -> tuple[np.ndarray, ...]:
-    """Min-cost matching of the edges with both ends kept, saturating every source that has
-    one (global indices): the sources, each one's matched destination and potential, then
-    the destinations with their potentials.
+def _part(src: np.ndarray, dst: np.ndarray, cost: np.ndarray, src_in: np.ndarray,
+          dst_in: np.ndarray, dst_price: np.ndarray | None = None
+          ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
+    """The edges with both ends kept, as a full-matching problem over global indices: its
+    sources, its destinations, and the solver's arguments (indptr, indices, costs, number
+    of destinations, starting potentials −dst_price).
 
     Sources with fewer edges go first; the compiled shortest-path solver in ``_lap`` does the
     work (SciPy's LAPJVsp rescans all columns on every distance step: minutes at 100,000).
     """
-    lap = kernels.lap_module()
-    us, ud, indptr, col, cst = lap.part(src, dst, cost, src_in, dst_in)
+    us, ud, indptr, col, cst = kernels.lap_module().part(src, dst, cost, src_in, dst_in)
     start = np.zeros(len(ud), dtype=np.int64) if dst_price is None else -dst_price[ud]
-    if memo is None:
-        x, v, u = lap.full_assignment(indptr, col, cst, len(ud), start)
-    else:
-        x, v, u = memo.solve((indptr, col, cst, start), len(ud))
+    return us, ud, (indptr, col, cst, len(ud), start)
+
+
+def _matched(us: np.ndarray, ud: np.ndarray, out: tuple[np.ndarray, ...]
+             ) -> tuple[np.ndarray, ...]:
+    """A part's solution saturating every source: the sources, each one's matched
+    destination and potential, then the destinations with their potentials."""
+    x, v, u = out
     if (x < 0).any():  # pragma: no cover - the Dulmage–Mendelsohn parts always saturate
         raise RuntimeError("no full matching in a Dulmage–Mendelsohn part")
     return us, ud[x], u, ud, v
