@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -103,6 +104,16 @@ class Memo:
 
 
 _pool: ThreadPoolExecutor | None = None
+
+
+def _forget_pool() -> None:
+    """Drop the worker pool in a forked child: its thread stayed behind in the parent."""
+    global _pool
+    _pool = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
 
 
 def _assignments(keys: list[tuple], memo: Memo | None) -> list[tuple[np.ndarray, ...]]:

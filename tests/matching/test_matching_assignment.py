@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -242,3 +247,40 @@ def test_compiled_components_match_scipy_and_split_the_same_optimum(
     apart, price = assignment.solve_priced(n, m, cap, rows, cols, wb)
     assert price is not None and solver._is_optimal_pair(cap, rows, cols, wb, apart, price)
     assert int(wb[apart[rows] == cols].sum()) == int(wb[whole[rows] == cols].sum())
+
+
+FORK_SCRIPT = """
+import os, signal, sys
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+from test_matching_warm import random_graph
+from buddy.matching import assignment
+assignment.DENSE_CELLS = 0
+for seed in range(50):  # a graph whose split has two parts, solved on two threads
+    rng = np.random.default_rng(seed)
+    rows, cols, w, cap = random_graph(rng, 40, 12, 0.3)
+    graph = (40, 12, cap, rows, cols, w + 40 * int(w.max()))
+    assignment.solve_priced(*graph)
+    if assignment._pool is not None:
+        break
+assert assignment._pool is not None
+pid = os.fork()
+if pid == 0:
+    signal.alarm(60)  # a child left waiting for the parent's thread dies instead
+    os._exit(0 if assignment.solve_priced(*graph)[1] is not None else 1)
+_, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+@needs_numba
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_solves_without_the_parents_worker_thread(tmp_path) -> None:
+    """A server that forks workers after a solve (the worker pool's thread stays in the
+    parent) still solves in the child instead of waiting forever."""
+    script = tmp_path / "fork.py"
+    script.write_text(FORK_SCRIPT, encoding="utf-8")
+    here = str(Path(__file__).parent)
+    done = subprocess.run([sys.executable, str(script), here], timeout=120, check=False,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
