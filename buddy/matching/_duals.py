@@ -13,6 +13,7 @@ import numpy as np
 from numba import njit
 
 from ._heap import pop, push
+from ._lap import group
 
 
 @njit(cache=True)
@@ -56,18 +57,8 @@ def smallest_prices(rows, cols, w, match, cap, hint):  # pragma: no cover - comp
     source at 0. A column's price is d(t) − d(column)."""
     n, m = len(match), len(cap)
     t = n + m
-    rptr = np.zeros(n + 1, np.int64)
-    for e in range(len(rows)):
-        rptr[rows[e] + 1] += 1
-    for i in range(n):
-        rptr[i + 1] += rptr[i]
-    fill = rptr[:-1].copy()
-    ecol = np.empty(len(rows), np.int64)
-    ew = np.empty(len(rows), np.int64)
-    for e in range(len(rows)):
-        q = fill[rows[e]]
-        ecol[q], ew[q] = cols[e], w[e]
-        fill[rows[e]] = q + 1
+    rptr, order = group(rows, n)  # the edges by row
+    ecol, ew = cols[order], w[order]
     mw = np.full(n, -1, np.int64)
     load = np.zeros(m, np.int64)
     if not _optimal(rptr, ecol, ew, match, cap, hint, mw, load):
